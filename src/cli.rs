@@ -1,0 +1,149 @@
+//! The command line, as clap definitions and nothing else.
+//!
+//! House rules (`cli.md`): no flag ever takes a secret (they would land in shell history and
+//! in `ps`); names of commands and flags are part of the contract that scripts rely on, so
+//! change them only together with `cli.md` and the README.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Log in to OAuth 2.0 / OpenID Connect providers and hand out their tokens.
+///
+/// Tokens are kept in the OS keychain. stdout carries only results, so that
+/// `TOKEN=$(oauthcli token)` works; messages go to stderr.
+#[derive(Debug, Parser)]
+#[command(name = "oauthcli", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]
+    #[arg(long, global = true, env = "OAUTHCLI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where tokens are kept [default: the config's `storage`, else keyring]
+    #[arg(long, global = true, env = "OAUTHCLI_STORAGE", value_enum)]
+    pub storage: Option<StorageKind>,
+    /// Say more on stderr about what happens (never prints a secret); repeat for more
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Where a token set is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)
+    Keyring,
+    /// A file under $XDG_DATA_HOME/oauthcli, readable by you alone
+    File,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in through the browser and store the tokens
+    Login(LoginArgs),
+    /// Print the email of the active (or named) login, from what is stored
+    Whoami(WhoamiArgs),
+    /// Print a valid access token, refreshing it first when it is about to expire
+    Token(TokenArgs),
+    /// Revoke the tokens at the provider and forget them
+    Logout(LogoutArgs),
+    /// Show every stored login
+    Status(StatusArgs),
+    /// List the configured providers
+    Providers,
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Provider name from the config (may be left out when exactly one is configured)
+    pub provider: Option<String>,
+    /// Extra scope to ask for, added to the provider's defaults (repeatable)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// Print the URL instead of opening a browser
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Fixed port for the loopback redirect [default: any free port]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Give up after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Provider name [default: the active login]
+    pub provider: Option<String>,
+    /// Print a JSON object instead of the email
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Provider name [default: the active login]
+    pub provider: Option<String>,
+    /// Refresh first when the token expires within this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub min_ttl: u64,
+    /// Print the ID token instead of the access token
+    #[arg(long)]
+    pub id_token: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
+    pub format: TokenFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenFormat {
+    /// The token alone
+    Raw,
+    /// `Authorization: Bearer TOKEN`
+    Header,
+    /// A JSON object with the token, its type, expiry and scopes
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Provider name [default: the active login]
+    #[arg(conflicts_with = "all")]
+    pub provider: Option<String>,
+    /// Log out of every stored login
+    #[arg(long)]
+    pub all: bool,
+    /// Forget the tokens without revoking them at the provider
+    #[arg(long)]
+    pub no_revoke: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

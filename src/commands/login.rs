@@ -1,0 +1,202 @@
+//! `oauthcli login`: the authorization-code flow with PKCE through the browser and a
+//! loopback listener; stores the token set and makes the login active.
+//!
+//! Nothing is stored until the very end, so a failed login leaves an earlier one intact.
+
+use anyhow::{Context, Result};
+use oauth2::TokenResponse as _;
+use openidconnect::Nonce;
+
+use crate::cli::{LoginArgs, StorageKind};
+use crate::config::{AuthMethod, Settings};
+use crate::error::{self, Failure};
+use crate::flow::listener::{self, Listener, Outcome};
+use crate::flow::oauth::OAuth;
+use crate::flow::{browser, callback::Page};
+use crate::http::Http;
+use crate::identity;
+use crate::output;
+use crate::provider;
+use crate::secret::Secret;
+use crate::store::{self, state::State};
+use crate::term::escape;
+use crate::token::{self, TokenSet};
+
+pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
+    let name = match args.provider {
+        Some(n) => n,
+        None => settings.sole_provider()?,
+    };
+    let profile = settings.profile(&name)?;
+    let client_id = profile.require_client_id(&settings.path)?.to_owned();
+    let v = settings.verbose;
+
+    // The store is opened, and the keychain reached, before the user is sent to the
+    // browser: a missing keychain must not cost them a login.
+    let mut state = State::load()?;
+    let storage = settings.explicit_storage().unwrap_or(StorageKind::Keyring);
+    let store = store::open(storage)?;
+    store.load(&name).or_else(|e| {
+        // An unreadable old entry is replaced by this login; an unreachable store is fatal.
+        match e.downcast_ref::<Failure>() {
+            Some(Failure::NotLoggedIn { .. }) => Ok(None),
+            _ => Err(e),
+        }
+    })?;
+
+    let http = Http::new()?;
+    output::verbose(v, &format!("resolving the endpoints of '{name}'"));
+    let ep = provider::resolve(&profile, &http)?;
+    let method = ep.auth_method(&profile);
+    if method != AuthMethod::None && profile.client_secret.is_none() {
+        return Err(error::config(format!(
+            "provider '{name}' authenticates with {method:?} but has no client secret: set client_secret \
+             under [providers.{name}] in {} or the variable {}",
+            settings.path.display(),
+            crate::config::env_var(&name, "CLIENT_SECRET")
+        )));
+    }
+    output::verbose(v, &format!("authorization endpoint {}", ep.authorization));
+    output::verbose(v, &format!("token endpoint {} ({method:?})", ep.token));
+
+    let listener = Listener::bind(args.port.or(profile.redirect_port))?;
+    let redirect = listener.redirect_uri();
+    let mut scopes = profile.scopes.clone();
+    for s in args.scopes {
+        if !scopes.contains(&s) {
+            scopes.push(s);
+        }
+    }
+    let nonce = ep.openid.as_ref().map(|_| Nonce::new_random());
+    let extra: Vec<(&str, &str)> = nonce
+        .iter()
+        .map(|n| ("nonce", n.secret().as_str()))
+        .collect();
+    let oauth = OAuth::new(
+        &client_id,
+        profile.client_secret.as_ref(),
+        method,
+        &ep.token,
+    )?;
+    let auth = oauth.authorize(&ep.authorization, &redirect, &scopes, &extra)?;
+
+    output::note(&format!(
+        "To log in to '{name}', open this URL in a browser on this machine:\n\n  {}\n",
+        auth.url
+    ));
+    if args.no_browser {
+        output::note(&format!(
+            "(From another machine, forward the port first: ssh -L {p}:127.0.0.1:{p} THIS-HOST)",
+            p = listener.port()
+        ));
+    } else if let Err(e) = browser::open(auth.url.as_str(), v > 0) {
+        output::note(&format!(
+            "Could not open a browser ({e}); open the URL above yourself."
+        ));
+    }
+    output::note(&format!(
+        "Waiting up to {} s for the login to finish (Ctrl-C to cancel)...",
+        args.timeout
+    ));
+
+    let issuer = ep.openid.as_ref().map(|o| o.issuer.as_str());
+    let outcome = listener.wait(
+        auth.state.secret(),
+        issuer,
+        ep.iss_in_response,
+        listener::deadline(args.timeout),
+    ).map_err(|e| match e.downcast_ref::<Failure>() {
+        Some(Failure::Login(msg)) if msg.starts_with("timed out") => anyhow::anyhow!(Failure::Login(format!(
+            "timed out after {} s waiting for the browser: run 'oauthcli login {name}' again (--timeout SECS gives more time)",
+            args.timeout
+        ))),
+        _ => e,
+    })?;
+    let (code, request) = match outcome {
+        Outcome::Code { code, request } => (code, request),
+        Outcome::Denied { error, description } => {
+            let why = description
+                .map(|d| format!(": {}", escape(&d)))
+                .unwrap_or_default();
+            return Err(Failure::Login(format!(
+                "the login was refused at the provider ({}{why}); nothing was stored",
+                escape(&error)
+            ))
+            .into());
+        }
+    };
+
+    let result = (|| -> Result<TokenSet> {
+        output::verbose(v, "exchanging the authorization code");
+        let resp = oauth.exchange_code(&http, code, auth.verifier, &redirect)?;
+        let received = token::now();
+        let id_token = resp.extra_fields().id_token.clone();
+        let id_claims = match (&ep.openid, &id_token) {
+            (Some(openid), Some(raw)) => Some(identity::validate_id_token(
+                raw.expose(),
+                openid,
+                &client_id,
+                nonce.as_ref().context("no nonce")?,
+            )?),
+            (Some(_), None) if scopes.iter().any(|s| s == "openid") => {
+                anyhow::bail!("the provider returned no ID token although the `openid` scope was asked for")
+            }
+            _ => None,
+        };
+        let needs_userinfo = id_claims.as_ref().is_none_or(|c| c.email.is_none());
+        let info = match (&ep.userinfo, needs_userinfo) {
+            (Some(url), true) => Some(identity::userinfo(
+                &http,
+                url,
+                resp.access_token().secret(),
+                &profile.email_field,
+            )?),
+            (None, true) if id_claims.is_none() => {
+                return Err(error::config(format!(
+                    "provider '{name}' has no userinfo_endpoint and no ID token: oauthcli cannot tell who logged in. \
+                     Set userinfo_endpoint under [providers.{name}]"
+                )));
+            }
+            _ => None,
+        };
+        let who = identity::decide(id_claims.as_ref(), info)?;
+        Ok(TokenSet {
+            issuer: ep.issuer.clone(),
+            client_id: client_id.clone(),
+            email: who.email,
+            subject: who.subject,
+            access_token: Secret::new(resp.access_token().secret().clone()),
+            token_type: resp.token_type().as_ref().to_owned(),
+            refresh_token: resp.refresh_token().map(|t| Secret::new(t.secret().clone())),
+            id_token,
+            expires_at: token::expires_at(received, resp.expires_in()),
+            // RFC 6749 §5.1: no `scope` in the response means the requested ones were granted.
+            scopes: resp
+                .scopes()
+                .map(|s| s.iter().map(|x| x.to_string()).collect())
+                .unwrap_or_else(|| scopes.clone()),
+            token_endpoint: ep.token.clone(),
+            revocation_endpoint: ep.revocation.clone(),
+            auth_method: method,
+        })
+    })()
+    .and_then(|set| {
+        store.save(&name, &set)?;
+        Ok(set)
+    });
+    listener::respond(
+        request,
+        200,
+        if result.is_ok() {
+            Page::Success
+        } else {
+            Page::Failed
+        },
+    );
+    let set =
+        result.with_context(|| format!("the login to '{name}' failed; nothing was stored"))?;
+
+    state.record_login(&name, storage);
+    state.save()?;
+    output::data(&format!("Logged in to {name} as {}", escape(&set.email)))
+}

@@ -1,0 +1,98 @@
+//! `oauthcli logout`: revoke at the provider (RFC 7009), then forget locally.
+//!
+//! The refresh token is revoked first: it is the long-lived one, and revoking it also ends
+//! the access tokens issued from it at most providers (RFC 7009 §2.1). The local copy is
+//! deleted whatever the provider said; a failed revocation is reported, not hidden
+//! (security.md #16), and makes the exit code 1.
+
+use anyhow::{Result, bail};
+
+use super::{storage_for, target};
+use crate::cli::LogoutArgs;
+use crate::config::Settings;
+use crate::error;
+use crate::flow::oauth::OAuth;
+use crate::http::Http;
+use crate::output;
+use crate::store::{self, state::State};
+use crate::term::escape;
+use crate::token::TokenSet;
+
+pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
+    let mut state = State::load()?;
+    let providers: Vec<String> = if args.all {
+        state.logins.keys().cloned().collect()
+    } else {
+        vec![target(settings, &state, args.provider)?]
+    };
+    if providers.is_empty() {
+        output::note("No login is stored; nothing to do.");
+        return Ok(());
+    }
+    let mut failed = Vec::new();
+    for provider in &providers {
+        let store = store::open(storage_for(settings, &state, provider))?;
+        let Some(set) = store.load(provider)? else {
+            if args.all {
+                state.forget(provider);
+                continue;
+            }
+            return Err(error::not_logged_in(
+                provider,
+                format!("not logged in to '{provider}'"),
+            ));
+        };
+        if !args.no_revoke
+            && let Err(e) = revoke(settings, provider, &set)
+        {
+            output::note(&format!("warning: {}", escape(&format!("{e:#}"))));
+            failed.push(provider.clone());
+        }
+        store.delete(provider)?;
+        state.forget(provider);
+        state.save()?;
+        output::data(&format!(
+            "Logged out of {provider} ({})",
+            escape(&set.email)
+        ))?;
+    }
+    if !failed.is_empty() {
+        bail!(
+            "the tokens of {} were deleted here, but revoking them at the provider failed: they may stay valid until they expire",
+            failed.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
+    let Some(url) = &set.revocation_endpoint else {
+        output::note(&format!(
+            "'{provider}' has no revocation endpoint: its tokens stay valid at the provider until they expire."
+        ));
+        return Ok(());
+    };
+    let secret = match settings.file.providers.contains_key(provider) {
+        true => settings.profile(provider)?.client_secret,
+        false => None,
+    };
+    let oauth = OAuth::new(
+        &set.client_id,
+        secret.as_ref(),
+        set.auth_method,
+        &set.token_endpoint,
+    )?;
+    let http = Http::new()?;
+    let mut revoked = Vec::new();
+    if let Some(rt) = &set.refresh_token {
+        oauth.revoke(&http, url, rt, "refresh_token")?;
+        revoked.push("refresh token");
+    }
+    oauth.revoke(&http, url, &set.access_token, "access_token")?;
+    revoked.push("access token");
+    output::note(&format!(
+        "Revoked the {} at {url}.",
+        revoked.join(" and the ")
+    ));
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! One file per subcommand, and what they share: which login a command means, where it is
+//! stored, and the check that a stored login still belongs to the configured provider.
+
+mod completions;
+mod login;
+mod logout;
+mod providers;
+mod status;
+mod token;
+mod whoami;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command, StorageKind};
+use crate::config::{self, Settings, Source};
+use crate::error;
+use crate::store::{self, Store, state::State};
+use crate::token::TokenSet;
+
+pub fn run(cli: Cli) -> Result<()> {
+    if let Command::Completions { shell } = cli.command {
+        return completions::run(shell);
+    }
+    let settings = Settings::load(&cli.global)?;
+    match cli.command {
+        Command::Login(args) => login::run(&settings, args),
+        Command::Whoami(args) => whoami::run(&settings, args),
+        Command::Token(args) => token::run(&settings, args),
+        Command::Logout(args) => logout::run(&settings, args),
+        Command::Status(args) => status::run(&settings, args),
+        Command::Providers => providers::run(&settings),
+        Command::Completions { .. } => unreachable!("handled above"),
+    }
+}
+
+/// The provider a command means: the named one, else the active login, else the only one.
+fn target(settings: &Settings, state: &State, named: Option<String>) -> Result<String> {
+    if let Some(name) = named {
+        config::check_name(&name)
+            .map_err(|why| error::config(format!("provider name '{name}' {why}")))?;
+        return Ok(name);
+    }
+    if let Some(active) = &state.active {
+        return Ok(active.clone());
+    }
+    let logins: Vec<&String> = state.logins.keys().collect();
+    match logins.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => {
+            let hint = settings
+                .sole_provider()
+                .unwrap_or_else(|_| "PROVIDER".to_owned());
+            Err(error::not_logged_in(&hint, "not logged in"))
+        }
+        many => Err(error::config(format!(
+            "no login is active and there are several ({}): name one",
+            many.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Where a login's tokens are: the explicit choice, else where the login was made, else
+/// the keychain.
+fn storage_for(settings: &Settings, state: &State, provider: &str) -> StorageKind {
+    settings
+        .explicit_storage()
+        .or_else(|| state.logins.get(provider).copied())
+        .unwrap_or(StorageKind::Keyring)
+}
+
+/// The stored login of `provider`, checked against the config; exit 4 when there is none.
+fn stored(
+    settings: &Settings,
+    state: &State,
+    provider: &str,
+) -> Result<(Box<dyn Store>, TokenSet)> {
+    let store = store::open(storage_for(settings, state, provider))?;
+    let Some(set) = store.load(provider)? else {
+        return Err(error::not_logged_in(
+            provider,
+            format!("not logged in to '{provider}'"),
+        ));
+    };
+    check_binding(settings, provider, &set)?;
+    Ok((store, set))
+}
+
+/// A token set is never used for another issuer or client than it was issued for
+/// (security.md #5): when the config now names others, the user must log in again.
+fn check_binding(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
+    let Some(pc) = settings.file.providers.get(provider) else {
+        return Ok(());
+    };
+    let profile = settings.profile(provider)?;
+    let issuer = match &profile.source {
+        Source::Issuer(i) => Some(i.as_str()),
+        Source::Manual => pc.token_endpoint.as_deref(),
+    };
+    if let Some(issuer) = issuer
+        && issuer != set.issuer
+    {
+        return Err(error::not_logged_in(
+            provider,
+            format!(
+                "the login stored for '{provider}' was issued by {}, but the config now names {issuer}",
+                set.issuer
+            ),
+        ));
+    }
+    if let Some(id) = &profile.client_id
+        && *id != set.client_id
+    {
+        return Err(error::not_logged_in(
+            provider,
+            format!(
+                "the login stored for '{provider}' was issued to client '{}', but the config now names client '{id}'",
+                set.client_id
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! The errors that decide the exit code, and the one place that prints an error.
+//!
+//! Exit codes are part of the contract (`cli.md`): 2 for usage and configuration errors,
+//! 4 when the user must log in (again), 1 for everything else. Code that needs a specific
+//! exit code returns a [`Failure`] somewhere in its `anyhow` chain; everything else is 1.
+
+use std::fmt;
+
+/// A failure whose kind the caller (or the exit code) depends on.
+#[derive(Debug)]
+pub enum Failure {
+    /// The configuration is missing, unreadable or wrong: exit 2.
+    Config(String),
+    /// Nothing usable is stored for this provider: exit 4.
+    NotLoggedIn { provider: String, why: String },
+    /// The login was given up: timeout, refused consent, a bad callback: exit 1.
+    Login(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Config(msg) | Failure::Login(msg) => f.write_str(msg),
+            Failure::NotLoggedIn { provider, why } => {
+                write!(f, "{why}: run 'oauthcli login {provider}'")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Shorthand for a configuration error (exit 2).
+pub fn config(msg: impl Into<String>) -> anyhow::Error {
+    Failure::Config(msg.into()).into()
+}
+
+/// Shorthand for "log in (again)" (exit 4).
+pub fn not_logged_in(provider: &str, why: impl Into<String>) -> anyhow::Error {
+    Failure::NotLoggedIn {
+        provider: provider.to_owned(),
+        why: why.into(),
+    }
+    .into()
+}
+
+/// The exit code for an error, from the first [`Failure`] in its chain.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.chain().find_map(|e| e.downcast_ref::<Failure>()) {
+        Some(Failure::Config(_)) => 2,
+        Some(Failure::NotLoggedIn { .. }) => 4,
+        Some(Failure::Login(_)) | None => 1,
+    }
+}
+
+/// Prints the error and its causes to stderr, one per line, with provider-supplied text
+/// made harmless for the terminal (security.md #12).
+pub fn report(err: &anyhow::Error) {
+    let mut chain = err.chain();
+    if let Some(top) = chain.next() {
+        eprintln!("error: {}", crate::term::escape(&top.to_string()));
+    }
+    for cause in chain {
+        eprintln!("  caused by: {}", crate::term::escape(&cause.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn exit_codes_follow_the_first_failure_in_the_chain() {
+        assert_eq!(exit_code(&config("bad")), 2);
+        assert_eq!(exit_code(&not_logged_in("corp", "no login")), 4);
+        assert_eq!(exit_code(&anyhow::anyhow!("network down")), 1);
+        let wrapped = Err::<(), _>(not_logged_in("corp", "gone"))
+            .context("reading the token")
+            .unwrap_err();
+        assert_eq!(exit_code(&wrapped), 4);
+    }
+
+    #[test]
+    fn not_logged_in_says_what_to_run() {
+        let err = not_logged_in("corp", "no login stored for corp");
+        assert_eq!(
+            err.to_string(),
+            "no login stored for corp: run 'oauthcli login corp'"
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! Opening the user's browser at the authorize URL.
+//!
+//! `$BROWSER`, when set, is a `:`-separated list of commands tried in turn; `%s` in a
+//! command stands for the URL, else the URL is the last argument (the convention of
+//! Debian's `sensible-browser` and Python's `webbrowser`). Commands are split on white
+//! space and run directly, never through a shell, so nothing in the URL is interpreted
+//! (security.md #10). Without `$BROWSER` the `open` crate uses the system opener.
+//! A browser that fails to start is not fatal: the URL is already on the terminal.
+
+use std::process::{Command, Stdio};
+
+use anyhow::{Result, bail};
+
+/// Starts the browser and returns without waiting for it to exit (it may run for hours).
+pub fn open(url: &str, show_output: bool) -> Result<()> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!("refusing to open a URL with white space or control characters");
+    }
+    match std::env::var("BROWSER") {
+        Ok(list) if !list.trim().is_empty() => {
+            let mut last_error = None;
+            for command in list.split(':').filter(|c| !c.trim().is_empty()) {
+                match spawn(command, url, show_output) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => last_error = Some(e),
+                }
+            }
+            Err(last_error.unwrap_or_else(|| anyhow::anyhow!("$BROWSER names no command")))
+        }
+        _ => Ok(open::that_detached(url)?),
+    }
+}
+
+fn spawn(command: &str, url: &str, show_output: bool) -> Result<()> {
+    let argv = argv(command, url);
+    let Some((program, args)) = argv.split_first() else {
+        bail!("empty browser command");
+    };
+    // The browser's chatter is hidden unless asked for, and never reaches our stdout,
+    // which is data.
+    let (out, err) = if show_output {
+        (Stdio::from(std::io::stderr()), Stdio::inherit())
+    } else {
+        (Stdio::null(), Stdio::null())
+    };
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("could not run {program}: {e}"))?;
+    Ok(())
+}
+
+/// The argv of a `$BROWSER` entry for `url`.
+fn argv(command: &str, url: &str) -> Vec<String> {
+    let mut args: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+    if args.iter().any(|a| a.contains("%s")) {
+        for a in &mut args {
+            *a = a.replace("%s", url);
+        }
+    } else {
+        args.push(url.to_owned());
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::argv;
+
+    #[test]
+    fn url_is_appended_or_replaces_percent_s() {
+        assert_eq!(
+            argv("firefox", "https://a/?x=1"),
+            ["firefox", "https://a/?x=1"]
+        );
+        assert_eq!(
+            argv("chromium --new-window %s", "https://a/"),
+            ["chromium", "--new-window", "https://a/"]
+        );
+        assert_eq!(
+            argv("w3m --url=%s -v", "https://a/"),
+            ["w3m", "--url=https://a/", "-v"]
+        );
+    }
+
+    #[test]
+    fn url_metacharacters_stay_one_argument() {
+        let url = "https://a/?q=1;rm -rf ~&x=$(id)";
+        assert_eq!(argv("browser", url), ["browser", url]);
+    }
+}

@@ -1,0 +1,152 @@
+//! Who logged in: the email and subject, from a validated ID token or the userinfo endpoint.
+//!
+//! The ID token is validated per OpenID Core §3.1.3.7 by `openidconnect`: signature
+//! against the issuer's JWKS with our algorithm allow-list, `iss`, `aud` (and `azp`), `exp`
+//! and the `nonce` we sent (security.md #6). When the email has to come from userinfo, its
+//! `sub` must equal the ID token's (OpenID Core §5.3.2).
+
+use anyhow::{Context, Result, anyhow, bail};
+use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier};
+use openidconnect::{ClientId, Nonce};
+
+use crate::http::Http;
+use crate::provider::OpenId;
+use crate::term::escape;
+
+/// The logged-in user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    pub email: String,
+    pub subject: Option<String>,
+}
+
+/// What a validated ID token says.
+pub struct IdClaims {
+    pub subject: String,
+    pub email: Option<String>,
+}
+
+/// Validates an ID token received in a code exchange.
+pub fn validate_id_token(
+    raw: &str,
+    openid: &OpenId,
+    client_id: &str,
+    nonce: &Nonce,
+) -> Result<IdClaims> {
+    let token: CoreIdToken = raw
+        .parse()
+        .map_err(|e| anyhow!("the ID token is malformed: {e}"))?;
+    let verifier = CoreIdTokenVerifier::new_public_client(
+        ClientId::new(client_id.to_owned()),
+        openid.issuer.clone(),
+        openid.jwks.clone(),
+    )
+    .set_allowed_algs(openid.algs.iter().cloned());
+    let claims = token
+        .claims(&verifier, nonce)
+        .map_err(|e| anyhow!("the ID token is not valid: {e}"))?;
+    Ok(IdClaims {
+        subject: claims.subject().as_str().to_owned(),
+        email: claims.email().map(|e| e.as_str().to_owned()),
+    })
+}
+
+/// Reads the email (at `email_field`) and `sub` from a userinfo endpoint.
+pub fn userinfo(
+    http: &Http,
+    url: &str,
+    access_token: &str,
+    email_field: &str,
+) -> Result<(Option<String>, Option<String>)> {
+    let doc = http
+        .get_json(url, Some(access_token))
+        .context("could not read the userinfo endpoint")?;
+    Ok(extract(&doc, email_field))
+}
+
+fn extract(doc: &serde_json::Value, email_field: &str) -> (Option<String>, Option<String>) {
+    let email = doc
+        .get(email_field)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    // `sub` is a string in OpenID; some plain OAuth APIs use a number id.
+    let sub = match doc.get("sub") {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    (email, sub)
+}
+
+/// Decides the identity from what the ID token and userinfo said.
+pub fn decide(
+    id: Option<&IdClaims>,
+    info: Option<(Option<String>, Option<String>)>,
+) -> Result<Identity> {
+    if let (Some(id), Some((_, Some(info_sub)))) = (id, &info)
+        && *info_sub != id.subject
+    {
+        bail!(
+            "the userinfo endpoint describes another user (sub '{}') than the ID token (sub '{}'); refusing the login",
+            escape(info_sub),
+            escape(&id.subject)
+        );
+    }
+    let email = id
+        .and_then(|c| c.email.clone())
+        .or_else(|| info.as_ref().and_then(|(e, _)| e.clone()))
+        .context("the provider told no email address: ask for the `email` scope (--scope email) or set `email_field` in the config")?;
+    let subject = id
+        .map(|c| c.subject.clone())
+        .or_else(|| info.and_then(|(_, s)| s));
+    Ok(Identity { email, subject })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(sub: &str, email: Option<&str>) -> IdClaims {
+        IdClaims {
+            subject: sub.into(),
+            email: email.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn id_token_email_wins() {
+        let id = claims("alice", Some("alice@example.com"));
+        let got = decide(Some(&id), None).unwrap();
+        assert_eq!(
+            got,
+            Identity {
+                email: "alice@example.com".into(),
+                subject: Some("alice".into())
+            }
+        );
+    }
+
+    #[test]
+    fn userinfo_fills_in_a_missing_email_for_the_same_subject() {
+        let id = claims("alice", None);
+        let info = extract(&json!({"sub": "alice", "email": "a@x.org"}), "email");
+        let got = decide(Some(&id), Some(info)).unwrap();
+        assert_eq!(got.email, "a@x.org");
+    }
+
+    #[test]
+    fn userinfo_of_another_subject_is_refused() {
+        let id = claims("alice", None);
+        let info = extract(&json!({"sub": "mallory", "email": "m@x.org"}), "email");
+        let err = decide(Some(&id), Some(info)).unwrap_err();
+        assert!(err.to_string().contains("sub 'mallory'"), "{err}");
+    }
+
+    #[test]
+    fn custom_email_field_and_no_email() {
+        let info = extract(&json!({"id": 7, "mail": "b@x.org"}), "mail");
+        assert_eq!(decide(None, Some(info)).unwrap().email, "b@x.org");
+        let err = decide(None, Some(extract(&json!({}), "mail"))).unwrap_err();
+        assert!(err.to_string().starts_with("the provider told no email"));
+    }
+}

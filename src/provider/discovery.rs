@@ -1,0 +1,95 @@
+//! OpenID Connect discovery (OpenID Discovery 1.0), through `openidconnect`, plus the
+//! metadata fields of RFC 8414 and RFC 9207 that `openidconnect` leaves to its users.
+
+use anyhow::{Context, Result, anyhow};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType,
+    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+};
+use openidconnect::{AdditionalProviderMetadata, DiscoveryError, IssuerUrl, ProviderMetadata};
+use serde::{Deserialize, Serialize};
+
+use super::{Endpoints, OpenId};
+use crate::error;
+use crate::http::{Http, HttpError};
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+struct Extra {
+    revocation_endpoint: Option<String>,
+    code_challenge_methods_supported: Option<Vec<String>>,
+    authorization_response_iss_parameter_supported: Option<bool>,
+}
+
+impl AdditionalProviderMetadata for Extra {}
+
+type Metadata = ProviderMetadata<
+    Extra,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
+/// Signature algorithms we accept for ID tokens: asymmetric ones only. `none` would accept
+/// a forged token, and HS* would make the (public) client secret a signing key
+/// (security.md #6).
+const ALLOWED_ALGS: &[CoreJwsSigningAlgorithm] = &[
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
+
+pub fn discover(issuer: &str, http: &Http) -> Result<Endpoints> {
+    let issuer_url = IssuerUrl::new(issuer.to_owned())
+        .map_err(|e| error::config(format!("issuer '{issuer}' is not a valid URL: {e}")))?;
+    let meta = Metadata::discover(&issuer_url, http).map_err(|e| match e {
+        DiscoveryError::Validation(msg) => error::config(format!(
+            "OpenID discovery at {issuer} failed: {msg}. The issuer in the config must be exactly \
+             the provider's own; fix `issuer` if the provider's value is right"
+        )),
+        DiscoveryError::Request(HttpError::NotHttps(msg)) => {
+            error::config(format!("OpenID discovery at {issuer} failed: {msg}"))
+        }
+        other => anyhow!(other).context(format!(
+            "OpenID discovery at {issuer} failed (is the issuer URL right and the provider up?)"
+        )),
+    })?;
+    let extra = meta.additional_metadata();
+    let token = meta
+        .token_endpoint()
+        .map(|u| u.to_string())
+        .with_context(|| format!("the provider at {issuer} publishes no token_endpoint"))?;
+    Ok(Endpoints {
+        issuer: meta.issuer().to_string(),
+        authorization: meta.authorization_endpoint().to_string(),
+        token,
+        userinfo: meta.userinfo_endpoint().map(|u| u.to_string()),
+        revocation: extra.revocation_endpoint.clone(),
+        auth_methods: meta
+            .token_endpoint_auth_methods_supported()
+            .map(|v| v.iter().map(|m| m.as_ref().to_owned()).collect()),
+        pkce_methods: extra.code_challenge_methods_supported.clone(),
+        iss_in_response: extra
+            .authorization_response_iss_parameter_supported
+            .unwrap_or(false),
+        openid: Some(OpenId {
+            issuer: meta.issuer().clone(),
+            jwks: meta.jwks().clone(),
+            algs: ALLOWED_ALGS.to_vec(),
+        }),
+    })
+}

@@ -1,0 +1,118 @@
+//! A provider's endpoints, resolved from OpenID discovery or from the config.
+//!
+//! Discovery (OpenID Discovery 1.0 §4) must name exactly the configured issuer
+//! (§4.3, security.md #5); every endpoint must be https off loopback (security.md #11).
+
+mod discovery;
+
+use anyhow::{Context, Result};
+use openidconnect::IssuerUrl;
+use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
+
+use crate::config::{AuthMethod, Profile, Source};
+use crate::error;
+use crate::http::{self, Http};
+
+/// What an OpenID provider adds: the keys its ID tokens are signed with.
+pub struct OpenId {
+    pub issuer: IssuerUrl,
+    pub jwks: CoreJsonWebKeySet,
+    pub algs: Vec<CoreJwsSigningAlgorithm>,
+}
+
+/// The endpoints of one provider, checked.
+pub struct Endpoints {
+    /// What a stored token set is bound to: the issuer, or for a plain OAuth 2.0 provider
+    /// its token endpoint.
+    pub issuer: String,
+    pub openid: Option<OpenId>,
+    pub authorization: String,
+    pub token: String,
+    pub userinfo: Option<String>,
+    pub revocation: Option<String>,
+    /// `token_endpoint_auth_methods_supported`, when the provider publishes it.
+    pub auth_methods: Option<Vec<String>>,
+    /// `code_challenge_methods_supported` (RFC 8414 §2), when published.
+    pub pkce_methods: Option<Vec<String>>,
+    /// The provider promises `iss` in every authorization response (RFC 9207 §3).
+    pub iss_in_response: bool,
+}
+
+/// Finds the endpoints of a profile: discovery for an issuer, the config otherwise; a
+/// value given in the config wins over discovery's.
+pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
+    let mut ep = match &profile.source {
+        Source::Issuer(issuer) => discovery::discover(issuer, http)?,
+        Source::Manual => {
+            // Both are present: config::resolve refuses a manual provider without them.
+            let token = profile.token_endpoint.clone().unwrap_or_default();
+            Endpoints {
+                issuer: token.clone(),
+                openid: None,
+                authorization: profile.authorization_endpoint.clone().unwrap_or_default(),
+                token,
+                userinfo: None,
+                revocation: None,
+                auth_methods: None,
+                pkce_methods: None,
+                iss_in_response: false,
+            }
+        }
+    };
+    if let Some(v) = &profile.authorization_endpoint {
+        ep.authorization = v.clone();
+    }
+    if let Some(v) = &profile.token_endpoint {
+        ep.token = v.clone();
+    }
+    if profile.userinfo_endpoint.is_some() {
+        ep.userinfo = profile.userinfo_endpoint.clone();
+    }
+    if profile.revocation_endpoint.is_some() {
+        ep.revocation = profile.revocation_endpoint.clone();
+    }
+    for url in [
+        Some(&ep.authorization),
+        Some(&ep.token),
+        ep.userinfo.as_ref(),
+        ep.revocation.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        http::endpoint(url).with_context(|| format!("provider '{}'", profile.name))?;
+    }
+    if let Some(methods) = &ep.pkce_methods
+        && !methods.iter().any(|m| m == "S256")
+    {
+        return Err(error::config(format!(
+            "provider '{}' does not support PKCE with S256 (it lists {:?}); oauthcli will not log in without it",
+            profile.name, methods
+        )));
+    }
+    Ok(ep)
+}
+
+impl Endpoints {
+    /// How the client authenticates at the token endpoint: the config's choice; else `none`
+    /// for a public client; else `client_secret_basic` unless the provider lists only
+    /// `client_secret_post` (basic is the default of OpenID Discovery §3 and the method
+    /// RFC 6749 §2.3.1 requires servers to support).
+    pub fn auth_method(&self, profile: &Profile) -> AuthMethod {
+        if let Some(m) = profile.auth_method {
+            return m;
+        }
+        if profile.client_secret.is_none() {
+            return AuthMethod::None;
+        }
+        match &self.auth_methods {
+            Some(list)
+                if !list.iter().any(|m| m == "client_secret_basic")
+                    && list.iter().any(|m| m == "client_secret_post") =>
+            {
+                AuthMethod::ClientSecretPost
+            }
+            _ => AuthMethod::ClientSecretBasic,
+        }
+    }
+}

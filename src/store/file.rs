@@ -1,0 +1,73 @@
+//! Token sets in files: `$XDG_DATA_HOME/oauthcli/NAME.json`, directory 0700, files 0600,
+//! written atomically. Plaintext on disk, so only by explicit choice (security.md #17):
+//! a file that is a symlink or readable by others is refused, not used.
+
+use std::fs;
+#[cfg(unix)]
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+
+use super::{Store, fsutil};
+use crate::token::TokenSet;
+
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+impl FileStore {
+    pub fn new() -> Result<Self> {
+        Ok(FileStore {
+            dir: crate::paths::data_dir()?,
+        })
+    }
+
+    fn path(&self, provider: &str) -> PathBuf {
+        self.dir.join(format!("{provider}.json"))
+    }
+}
+
+impl Store for FileStore {
+    fn load(&self, provider: &str) -> Result<Option<TokenSet>> {
+        let path = self.path(provider);
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        if !meta.file_type().is_file() {
+            bail!(
+                "{} is not a regular file (a symlink?); refusing to read tokens from it",
+                path.display()
+            );
+        }
+        #[cfg(unix)]
+        if meta.permissions().mode() & 0o077 != 0 {
+            bail!(
+                "{} can be read by other users; refusing to use it. Run 'chmod 600 {}' if no one else could have read it, else log in again",
+                path.display(),
+                path.display()
+            );
+        }
+        let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        super::decode(provider, &path.display().to_string(), &bytes).map(Some)
+    }
+
+    fn save(&self, provider: &str, set: &TokenSet) -> Result<()> {
+        fsutil::write_private(
+            &self.dir,
+            &format!("{provider}.json"),
+            super::encode(set)?.as_bytes(),
+        )
+    }
+
+    fn delete(&self, provider: &str) -> Result<bool> {
+        let path = self.path(provider);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e).with_context(|| format!("cannot delete {}", path.display())),
+        }
+    }
+}

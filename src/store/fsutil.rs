@@ -1,0 +1,52 @@
+//! Writing files whole and private: a temporary file created with mode 0600 (not chmod
+//! after, so no other user can open it in between), flushed to disk, then renamed over the
+//! target, so a crash leaves the old file or the new one, never half of either
+//! (security.md #17).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+#[cfg(unix)]
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+/// Creates `dir` (and parents) with mode 0700 where missing.
+pub fn private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create the directory {}", dir.display()))
+}
+
+/// Writes `bytes` to `dir/name` atomically, the file readable by its owner alone.
+pub fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    private_dir(dir)?;
+    let target = dir.join(name);
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> Result<()> {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut f = options
+            .open(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, &target)
+            .with_context(|| format!("cannot replace {}", target.display()))?;
+        // Make the rename itself durable.
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}

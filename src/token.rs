@@ -1,0 +1,133 @@
+//! The token set that a login produces and the store keeps, and its expiry arithmetic.
+//!
+//! A set remembers the issuer and client id it was issued for, so that it is never used
+//! under another (security.md #5), and the endpoints it needs later (refresh, revocation),
+//! so that `token` never needs discovery or the network when the token is still good.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::AuthMethod;
+use crate::secret::Secret;
+
+/// The longest lifetime we believe from `expires_in`. A bigger number is a provider bug or
+/// an attack on the cache; a year is longer than any provider documents for access tokens.
+const MAX_EXPIRES_IN: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// What is stored for one login.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TokenSet {
+    /// The issuer the tokens came from: the OpenID issuer, or for a plain OAuth 2.0
+    /// provider its token endpoint.
+    pub issuer: String,
+    pub client_id: String,
+    pub email: String,
+    /// The subject (`sub`) of the ID token or userinfo, where the provider has one.
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub access_token: Secret,
+    pub token_type: String,
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    #[serde(default)]
+    pub id_token: Option<Secret>,
+    /// Seconds since the Unix epoch; `None` when the provider gave no `expires_in`
+    /// (the token is good until the provider says otherwise).
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    pub token_endpoint: String,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    /// How the client authenticated at the token endpoint at login, reused to refresh.
+    pub auth_method: AuthMethod,
+}
+
+impl TokenSet {
+    /// True when the access token stays valid for more than `min_ttl` seconds after `now`.
+    pub fn is_fresh(&self, now: i64, min_ttl: u64) -> bool {
+        match self.expires_at {
+            None => true,
+            Some(at) => at.saturating_sub(now) > i64::try_from(min_ttl).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// The absolute expiry for a token received at `received` with the given `expires_in`.
+///
+/// Counted from our own clock at receipt, not from any time the provider states, so a skewed
+/// provider clock cannot make a token look fresh (security.md #15; RFC 6749 §5.1 defines
+/// `expires_in` as relative to the response). Absurd lifetimes are clamped.
+pub fn expires_at(received: i64, expires_in: Option<Duration>) -> Option<i64> {
+    let secs = expires_in?.min(MAX_EXPIRES_IN).as_secs();
+    Some(received.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)))
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(expires_at: Option<i64>) -> TokenSet {
+        TokenSet {
+            issuer: "https://issuer.example".into(),
+            client_id: "cli".into(),
+            email: "a@example.com".into(),
+            subject: None,
+            access_token: Secret::new("at"),
+            token_type: "Bearer".into(),
+            refresh_token: None,
+            id_token: None,
+            expires_at,
+            scopes: vec![],
+            token_endpoint: "https://issuer.example/token".into(),
+            revocation_endpoint: None,
+            auth_method: AuthMethod::None,
+        }
+    }
+
+    #[test]
+    fn expiry_is_counted_from_receipt() {
+        assert_eq!(
+            expires_at(1_000, Some(Duration::from_secs(3600))),
+            Some(4_600)
+        );
+        assert_eq!(expires_at(1_000, Some(Duration::ZERO)), Some(1_000));
+        assert_eq!(expires_at(1_000, None), None);
+    }
+
+    #[test]
+    fn absurd_lifetimes_are_clamped_to_a_year() {
+        let at = expires_at(0, Some(Duration::from_secs(u64::MAX))).unwrap();
+        assert_eq!(at, 366 * 24 * 3600);
+    }
+
+    #[test]
+    fn freshness_respects_min_ttl() {
+        let s = set(Some(1_100));
+        assert!(s.is_fresh(1_000, 60));
+        assert!(s.is_fresh(1_000, 99));
+        assert!(!s.is_fresh(1_000, 100));
+        assert!(!s.is_fresh(1_200, 0));
+        assert!(!s.is_fresh(1_000, u64::MAX));
+        assert!(set(None).is_fresh(i64::MAX, u64::MAX));
+    }
+
+    #[test]
+    fn debug_output_hides_the_tokens() {
+        let mut s = set(None);
+        s.refresh_token = Some(Secret::new("refresh-me"));
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("\"at\""), "{shown}");
+        assert!(!shown.contains("refresh-me"), "{shown}");
+    }
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""A stand-in web browser for oauthcli's integration tests (set as $BROWSER).
+
+    browser.py [ARGS...] URL
+
+URL, the last argument, is the test provider's authorization URL. The script walks
+oidc-provider's development login and consent pages (devInteractions) with a cookie jar,
+following redirects by hand while they stay on the provider's host:port. The first redirect
+elsewhere is the CLI's loopback callback: it is fetched like a browser would, its HTTP status
+goes to stderr, and the script exits 0 if it got any HTTP response.
+
+Environment:
+    BROWSER_LOGIN   login name, which becomes the subject (default: alice)
+    BROWSER_ACTION  consent (default) or deny (aborts the interaction: error=access_denied)
+    BROWSER_LOG     file to append the final callback URL to, one line (optional)
+
+Python 3 standard library only.
+"""
+
+import http.cookiejar
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+
+MAX_STEPS = 30
+TIMEOUT = 10
+
+
+def fail(message):
+    print(f"browser.py: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class FormParser(HTMLParser):
+    """Collects every <form> with its action, method and named input fields."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name.lower(): (value if value is not None else "") for name, value in attrs}
+        if tag == "form":
+            self._current = {
+                "action": attrs.get("action", ""),
+                "method": attrs.get("method", "get").lower(),
+                "fields": [],
+            }
+            self.forms.append(self._current)
+        elif self._current is not None and tag in ("input", "button", "select", "textarea"):
+            name = attrs.get("name")
+            if not name:
+                return
+            kind = attrs.get("type", "text").lower()
+            if tag == "button" or kind in ("submit", "button", "reset", "image", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self._current["fields"].append((name, attrs.get("value", "")))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def origin(url):
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return (parts.scheme, (parts.hostname or "").lower(), port)
+
+
+class Browser:
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+
+    def request(self, url, form=None):
+        """Returns (status, headers, body text); never follows redirects."""
+        data = None
+        headers = {"User-Agent": "oauthcli-test-browser/1", "Accept": "text/html,*/*"}
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode("ascii")
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        req = urllib.request.Request(url, data=data, headers=headers)
+        try:
+            resp = self.opener.open(req, timeout=TIMEOUT)
+        except urllib.error.HTTPError as err:
+            resp = err
+        with resp:
+            body = resp.read().decode("utf-8", errors="replace")
+            return resp.status, resp.headers, body
+
+
+def pick_form(forms, prompt):
+    for form in forms:
+        if ("prompt", prompt) in form["fields"]:
+            return form
+    return None
+
+
+def fill(fields, values):
+    """The form's own fields, with the named ones replaced (or added)."""
+    out = []
+    seen = set()
+    for name, value in fields:
+        if name in values:
+            if name in seen:
+                continue
+            seen.add(name)
+            value = values[name]
+        out.append((name, value))
+    for name, value in values.items():
+        if name not in seen:
+            out.append((name, value))
+    return out
+
+
+def main(argv):
+    if len(argv) < 2:
+        fail("usage: browser.py URL")
+    url = argv[-1]
+    login = os.environ.get("BROWSER_LOGIN") or "alice"
+    action = os.environ.get("BROWSER_ACTION") or "consent"
+    if action not in ("consent", "deny"):
+        fail(f"BROWSER_ACTION must be consent or deny, not {action!r}")
+    log_path = os.environ.get("BROWSER_LOG")
+
+    provider = origin(url)
+    browser = Browser()
+    form = None
+
+    for _ in range(MAX_STEPS):
+        if origin(url) != provider:
+            break
+        try:
+            status, headers, body = browser.request(url, form)
+        except (urllib.error.URLError, OSError) as err:
+            fail(f"cannot reach {url}: {err}")
+        form = None
+
+        location = headers.get("Location")
+        if 300 <= status < 400 and location:
+            url = urllib.parse.urljoin(url, location)
+            continue
+        if status != 200:
+            fail(f"{status} from {url}: {body[:500]}")
+
+        parser = FormParser()
+        parser.feed(body)
+        parser.close()
+
+        if action == "deny":
+            path = urllib.parse.urlsplit(url).path.rstrip("/")
+            if "/interaction/" not in path:
+                fail(f"expected an interaction page at {url}")
+            url = urllib.parse.urljoin(url, path + "/abort")
+            continue
+
+        login_form = pick_form(parser.forms, "login")
+        consent_form = pick_form(parser.forms, "consent")
+        if login_form is not None:
+            chosen, values = login_form, {"login": login, "password": "x"}
+        elif consent_form is not None:
+            chosen, values = consent_form, {}
+        else:
+            fail(f"no login or consent form at {url}: {body[:500]}")
+        if chosen["method"] != "post":
+            fail(f"form at {url} has method {chosen['method']}, expected post")
+        url = urllib.parse.urljoin(url, chosen["action"] or url)
+        form = fill(chosen["fields"], values)
+    else:
+        fail(f"gave up after {MAX_STEPS} steps at {url}")
+
+    # The first URL off the provider: the CLI's loopback callback.
+    if log_path:
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(url + "\n")
+    try:
+        status, _, _ = browser.request(url)
+    except (urllib.error.URLError, OSError) as err:
+        fail(f"callback {url} failed: {err}")
+    print(f"browser.py: callback answered {status}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
