@@ -12,7 +12,11 @@ goes to stderr, and the script exits 0 if it got any HTTP response.
 Environment:
     BROWSER_LOGIN   login name, which becomes the subject (default: alice)
     BROWSER_ACTION  consent (default) or deny (aborts the interaction: error=access_denied)
-    BROWSER_LOG     file to append the final callback URL to, one line (optional)
+    BROWSER_LOG     file to append `STATUS URL` to for every request sent to the CLI's
+                    listener (optional)
+    BROWSER_FORGE   when set, first sends the listener forged callbacks with a wrong state
+                    (one with a code, one with error=access_denied), as a hostile page could,
+                    then logs in as usual
 
 Python 3 standard library only.
 """
@@ -143,6 +147,22 @@ def main(argv):
     browser = Browser()
     form = None
 
+    def to_listener(target):
+        try:
+            status, _, _ = browser.request(target)
+        except (urllib.error.URLError, OSError) as err:
+            fail(f"callback {target} failed: {err}")
+        if log_path:
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write(f"{status} {target}\n")
+        return status
+
+    if os.environ.get("BROWSER_FORGE"):
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+        redirect = query["redirect_uri"]
+        to_listener(redirect + "?code=forged&state=forged-state")
+        to_listener(redirect + "?error=access_denied&state=forged-state")
+
     for _ in range(MAX_STEPS):
         if origin(url) != provider:
             break
@@ -186,13 +206,7 @@ def main(argv):
         fail(f"gave up after {MAX_STEPS} steps at {url}")
 
     # The first URL off the provider: the CLI's loopback callback.
-    if log_path:
-        with open(log_path, "a", encoding="utf-8") as log:
-            log.write(url + "\n")
-    try:
-        status, _, _ = browser.request(url)
-    except (urllib.error.URLError, OSError) as err:
-        fail(f"callback {url} failed: {err}")
+    status = to_listener(url)
     print(f"browser.py: callback answered {status}", file=sys.stderr)
     return 0
 

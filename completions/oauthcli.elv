@@ -1,0 +1,147 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[oauthcli] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'oauthcli'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'oauthcli'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand login 'Log in through the browser and store the tokens'
+            cand whoami 'Print the email of the active (or named) login, from what is stored'
+            cand token 'Print a valid access token, refreshing it first when it is about to expire'
+            cand logout 'Revoke the tokens at the provider and forget them'
+            cand status 'Show every stored login'
+            cand providers 'List the configured providers'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'oauthcli;login'= {
+            cand --scope 'Extra scope to ask for, added to the provider''s defaults (repeatable)'
+            cand --port 'Fixed port for the loopback redirect [default: any free port]'
+            cand --timeout 'Give up after this many seconds'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand --no-browser 'Print the URL instead of opening a browser'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;whoami'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand --json 'Print a JSON object instead of the email'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;token'= {
+            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --format 'Output format'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand --id-token 'Print the ID token instead of the access token'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;logout'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand --all 'Log out of every stored login'
+            cand --no-revoke 'Forget the tokens without revoking them at the provider'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;status'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand --json 'Print JSON instead of a table'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;providers'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;completions'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;help'= {
+            cand login 'Log in through the browser and store the tokens'
+            cand whoami 'Print the email of the active (or named) login, from what is stored'
+            cand token 'Print a valid access token, refreshing it first when it is about to expire'
+            cand logout 'Revoke the tokens at the provider and forget them'
+            cand status 'Show every stored login'
+            cand providers 'List the configured providers'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'oauthcli;help;login'= {
+        }
+        &'oauthcli;help;whoami'= {
+        }
+        &'oauthcli;help;token'= {
+        }
+        &'oauthcli;help;logout'= {
+        }
+        &'oauthcli;help;status'= {
+        }
+        &'oauthcli;help;providers'= {
+        }
+        &'oauthcli;help;completions'= {
+        }
+        &'oauthcli;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,278 @@
+//! Bad input gets a clear error with the right exit code, and nothing stored is lost.
+
+use crate::support::*;
+
+#[test]
+fn unknown_provider_exits_2_and_names_the_known_ones() {
+    let user = User::new();
+    user.config(&openid_config("corp", "https://login.example.com", "x", ""));
+    let r = user.run(&["login", "nope"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: unknown provider 'nope' (configured in {}: corp)\n",
+            user.config.display()
+        )
+    );
+}
+
+#[test]
+fn missing_client_id_says_where_to_put_one() {
+    let user = User::new();
+    user.config("[providers.corp]\nissuer = \"https://login.example.com\"\n");
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: no client id for provider 'corp': set client_id under [providers.corp] in {} or the \
+             variable OAUTHCLI_CORP_CLIENT_ID. Register a native (desktop) app at the provider with the \
+             redirect URI http://127.0.0.1/callback (any port)\n",
+            user.config.display()
+        )
+    );
+}
+
+#[test]
+fn invalid_config_names_file_and_line() {
+    let user = User::new();
+    user.config("[providers.corp]\nissuer = \"https://login.example.com\"\nclient_id = oops\n");
+    let r = user.run(&["whoami"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: invalid config file {}, line 3: ",
+            user.config.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    let missing = user.path("no-such.toml");
+    let r = user.run(&["--config", missing.to_str().unwrap(), "status"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: cannot read the config file {}: ",
+            missing.display()
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn plain_http_off_loopback_is_refused() {
+    let user = User::new();
+    user.config(&openid_config("corp", "http://login.example.com", "x", ""));
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: invalid config file {}: providers.corp.issuer: http://login.example.com/ is not https: \
+             only loopback hosts (127.0.0.1, ::1, localhost) may use plain http\n",
+            user.config.display()
+        )
+    );
+}
+
+#[test]
+fn discovery_that_fails_or_names_another_issuer() {
+    // Nothing listens on this port once the listener is dropped.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let user = User::new();
+    user.config(&openid_config(
+        "down",
+        &format!("http://127.0.0.1:{port}"),
+        "cli-public",
+        "",
+    ));
+    let r = user.run(&["login", "down"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: OpenID discovery at http://127.0.0.1:{port} failed (is the issuer URL right and the provider up?)\n"
+        )),
+        "{}",
+        r.stderr
+    );
+
+    let provider = Provider::start();
+    let other = provider.issuer.replace("127.0.0.1", "localhost");
+    user.config(&openid_config("mixed", &other, "cli-public", ""));
+    let r = user.run(&["login", "mixed"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: OpenID discovery at {other} failed: unexpected issuer URI `{}` \
+             (expected `{other}`). The issuer in the config must be exactly the provider's own; fix \
+             `issuer` if the provider's value is right\n",
+            provider.issuer
+        )
+    );
+    assert!(provider.requests_to("/auth").is_empty());
+}
+
+#[test]
+fn a_busy_port_fails_fast() {
+    let provider = Provider::start();
+    let user = User::new();
+    user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let r = user.run(&["login", "--port", &port, "--storage", "file"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: port {port} on 127.0.0.1 is already in use: pick another --port, or leave it out to use any free port\n"
+        )
+    );
+    assert!(provider.requests_to("/auth").is_empty());
+}
+
+/// An earlier good login, to prove that failed logins leave it alone.
+fn good_login(provider: &Provider) -> (User, Vec<u8>) {
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", "")
+    ));
+    user.ok(&["login"]);
+    let stored = std::fs::read(user.token_file("local")).unwrap();
+    (user, stored)
+}
+
+#[test]
+fn refused_consent_exits_1_and_keeps_the_earlier_login() {
+    let provider = Provider::start();
+    let (mut user, before) = good_login(&provider);
+    user.env("BROWSER_ACTION", "deny");
+    let r = user.run(&["login"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.ends_with(
+            "error: the login was refused at the provider (access_denied: End-User aborted interaction); nothing was stored\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(provider.requests_to("/token").len(), 1);
+    assert_eq!(std::fs::read(user.token_file("local")).unwrap(), before);
+    assert_eq!(user.ok(&["whoami"]), "alice@example.com\n");
+}
+
+#[test]
+fn a_token_endpoint_error_is_shown_and_nothing_is_stored() {
+    let provider = Provider::start();
+    let (user, before) = good_login(&provider);
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config(
+            "local",
+            &provider.issuer,
+            "cli-basic",
+            "client_secret = \"wrong\"\n"
+        )
+    ));
+    let r = user.run(&["login"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    assert!(
+        r.stderr.ends_with(&format!(
+            "error: the login to 'local' failed; nothing was stored\n  caused by: {}/token answered \
+             `invalid_client`: client authentication failed\n",
+            provider.issuer
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(user.browser_log().last().unwrap()[..4], *"200 ");
+    assert_eq!(std::fs::read(user.token_file("local")).unwrap(), before);
+    // The old login was made for another client: it is not used under the new one.
+    let r = user.run(&["token"]);
+    assert_eq!(r.code, 4);
+    assert_eq!(
+        r.stderr,
+        "error: the login stored for 'local' was issued to client 'cli-public', but the config now names \
+         client 'cli-basic': run 'oauthcli login local'\n"
+    );
+}
+
+#[test]
+fn timeout_exits_1_and_says_how_to_get_more_time() {
+    let provider = Provider::start();
+    let mut user = User::new();
+    user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
+    // A "browser" that never comes back.
+    user.env("BROWSER", "true");
+    let r = user.run(&["login", "--timeout", "1", "--storage", "file"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.ends_with(
+            "error: timed out after 1 s waiting for the browser: run 'oauthcli login local' again (--timeout SECS gives more time)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!user.token_file("local").exists());
+}
+
+#[test]
+fn no_keychain_shows_the_real_cause_and_the_way_out() {
+    let provider = Provider::start();
+    let mut user = User::new();
+    user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
+    user.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let r = user.run(&["login"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "error: the OS keychain cannot be reached: Platform failure: zbus error: Failed to connect to \
+         address `unix:path=/nonexistent/bus`: No such file or directory (os error 2). Start a Secret \
+         Service (gnome-keyring, KeePassXC) and unlock it, or keep tokens in a private file with \
+         --storage file\n"
+    );
+    // Checked before the browser: the user did not log in for nothing.
+    assert!(provider.requests_to("/auth").is_empty());
+}
+
+#[test]
+fn logout_with_the_provider_down_still_forgets_and_says_so() {
+    let mut provider = Provider::start();
+    let (user, _) = good_login(&provider);
+    provider.stop();
+    let r = user.run(&["logout"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "Logged out of local (alice@example.com)\n");
+    assert!(r.stderr.starts_with("warning: request to "), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "error: the tokens of local were deleted here, but revoking them at the provider failed: \
+             they may stay valid until they expire\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!user.token_file("local").exists());
+    assert_eq!(user.run(&["whoami"]).code, 4);
+}
+
+#[test]
+fn nothing_logged_in() {
+    let user = User::new();
+    user.config(&openid_config("corp", "https://login.example.com", "x", ""));
+    let r = user.run(&["token"]);
+    assert_eq!(r.code, 4);
+    assert_eq!(
+        r.stderr,
+        "error: not logged in: run 'oauthcli login corp'\n"
+    );
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the built `oauthcli` binary against a real OpenID provider
+//! (`oidc-provider`) and the real Secret Service (gnome-keyring), as `tests/run` sets them up.
+
+mod support;
+
+mod completions;
+mod errors;
+mod login;
+mod refresh;

@@ -1,0 +1,164 @@
+//! `oauthcli token` refreshing: when it must, with what it sends, and what happens when the
+//! provider says no or is gone.
+
+use crate::support::*;
+
+fn logged_in(opts: ProviderOptions, scopes: Option<&str>) -> (Provider, User) {
+    let provider = Provider::with(opts);
+    let user = User::new();
+    let extra = scopes
+        .map(|s| format!("scopes = {s}\n"))
+        .unwrap_or_default();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", &extra)
+    ));
+    user.ok(&["login"]);
+    (provider, user)
+}
+
+fn stored(user: &User) -> serde_json::Value {
+    read_json(&user.token_file("local"))
+}
+
+#[test]
+fn min_ttl_forces_a_refresh_with_rotation() {
+    let (provider, user) = logged_in(ProviderOptions::default(), None);
+    let before = stored(&user);
+    let old_rt = before["refresh_token"].as_str().unwrap().to_owned();
+
+    let token = user.ok(&["token", "--min-ttl", "7200"]);
+    let after = stored(&user);
+    assert_eq!(token.trim(), after["access_token"].as_str().unwrap());
+    assert_ne!(token.trim(), before["access_token"].as_str().unwrap());
+    assert_eq!(
+        provider.userinfo_email(token.trim()).unwrap(),
+        "alice@example.com"
+    );
+
+    let refreshes = provider.requests_to("/token");
+    assert_eq!(refreshes.len(), 2);
+    let form = &refreshes[1]["form"];
+    assert_eq!(form["grant_type"], "refresh_token");
+    assert_eq!(form["refresh_token"], old_rt.as_str());
+    assert_eq!(form["client_id"], "cli-public");
+
+    // Rotated: the new refresh token is stored, the old one is dead.
+    let new_rt = after["refresh_token"].as_str().unwrap();
+    assert_ne!(new_rt, old_rt);
+    assert!(!provider.is_active(&old_rt));
+    assert!(provider.is_active(new_rt));
+    // The identity and binding are kept.
+    assert_eq!(after["email"], "alice@example.com");
+    assert_eq!(after["issuer"], before["issuer"]);
+
+    // A good token is handed out again without asking the provider.
+    assert_eq!(user.ok(&["token"]), token);
+    assert_eq!(provider.requests_to("/token").len(), 2);
+}
+
+#[test]
+fn refresh_without_rotation_keeps_the_refresh_token() {
+    let opts = ProviderOptions {
+        rotate_refresh: false,
+        ..Default::default()
+    };
+    let (provider, user) = logged_in(opts, None);
+    let old_rt = stored(&user)["refresh_token"].as_str().unwrap().to_owned();
+    let token = user.ok(&["token", "--min-ttl", "7200"]);
+    assert_eq!(provider.requests_to("/token").len(), 2);
+    let after = stored(&user);
+    assert_eq!(after["refresh_token"], old_rt.as_str());
+    assert_eq!(token.trim(), after["access_token"].as_str().unwrap());
+    assert!(provider.is_active(&old_rt));
+}
+
+#[test]
+fn a_token_about_to_expire_is_refreshed() {
+    // Tokens live 2 s at this provider: always inside the default 60 s margin.
+    let opts = ProviderOptions {
+        access_token_ttl: 2,
+        ..Default::default()
+    };
+    let (provider, user) = logged_in(opts, None);
+    let first = stored(&user)["access_token"].as_str().unwrap().to_owned();
+    let t1 = user.ok(&["token"]);
+    let t2 = user.ok(&["token"]);
+    assert_ne!(t1.trim(), first);
+    assert_ne!(t1, t2);
+    let grants: Vec<_> = provider
+        .requests_to("/token")
+        .iter()
+        .map(|r| r["form"]["grant_type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        grants,
+        ["authorization_code", "refresh_token", "refresh_token"]
+    );
+}
+
+#[test]
+fn a_revoked_refresh_token_means_log_in_again_and_nothing_is_lost() {
+    let (provider, user) = logged_in(ProviderOptions::default(), None);
+    let before = std::fs::read(user.token_file("local")).unwrap();
+    let rt = stored(&user)["refresh_token"].as_str().unwrap().to_owned();
+    provider.revoke("cli-public", &rt);
+
+    let r = user.run(&["token", "--min-ttl", "7200"]);
+    assert_eq!(r.code, 4, "{r:#?}");
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: the provider no longer accepts the refresh token of 'local' ({}/token answered `invalid_grant`",
+            provider.issuer
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.ends_with(": run 'oauthcli login local'\n"),
+        "{}",
+        r.stderr
+    );
+    // The stored set is untouched, for status to show.
+    assert_eq!(std::fs::read(user.token_file("local")).unwrap(), before);
+    assert_eq!(user.ok(&["whoami"]), "alice@example.com\n");
+}
+
+#[test]
+fn no_refresh_token_means_log_in_again() {
+    let (provider, user) = logged_in(ProviderOptions::default(), Some("[\"openid\", \"email\"]"));
+    assert!(
+        stored(&user)
+            .get("refresh_token")
+            .is_none_or(|v| v.is_null())
+    );
+    let r = user.run(&["token", "--min-ttl", "7200"]);
+    assert_eq!(r.code, 4, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: the access token of 'local' expires and there is no refresh token: run 'oauthcli login local'\n"
+    );
+    assert_eq!(provider.requests_to("/token").len(), 1);
+}
+
+#[test]
+fn provider_down_during_refresh_exits_1_and_keeps_the_login() {
+    let (mut provider, user) = logged_in(ProviderOptions::default(), None);
+    let before = std::fs::read(user.token_file("local")).unwrap();
+    provider.stop();
+    let r = user.run(&["token", "--min-ttl", "7200"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.starts_with(
+            "error: refreshing the token of 'local' failed; the stored login is unchanged\n  caused by: request to "
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(user.token_file("local")).unwrap(), before);
+    // A good token is still handed out while the provider is down.
+    let at = stored(&user)["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(user.ok(&["token"]), format!("{at}\n"));
+}

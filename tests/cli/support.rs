@@ -1,0 +1,285 @@
+//! Test support: the real OpenID provider (`tests/provider`), a private home for each test,
+//! the built binary run as a user runs it, and independent looks at what it stored.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_oauthcli");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A running `oidc-provider`, killed on drop.
+pub struct Provider {
+    child: Child,
+    pub issuer: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Settings of the provider process.
+#[derive(Clone, Copy)]
+pub struct ProviderOptions {
+    pub access_token_ttl: u32,
+    pub rotate_refresh: bool,
+}
+
+impl Default for ProviderOptions {
+    fn default() -> Self {
+        ProviderOptions {
+            access_token_ttl: 3600,
+            rotate_refresh: true,
+        }
+    }
+}
+
+impl Provider {
+    pub fn start() -> Provider {
+        Provider::with(ProviderOptions::default())
+    }
+
+    pub fn with(opts: ProviderOptions) -> Provider {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("requests.jsonl");
+        let stderr = std::fs::File::create(dir.path().join("stderr")).unwrap();
+        let mut child = Command::new("node")
+            .arg(repo().join("tests/provider/server.mjs"))
+            .env("ACCESS_TOKEN_TTL", opts.access_token_ttl.to_string())
+            .env(
+                "ROTATE_REFRESH",
+                if opts.rotate_refresh { "1" } else { "0" },
+            )
+            .env("REQUEST_LOG", &log)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("node must be installed: run the tests through tests/run");
+        // The ready signal: the server prints its issuer once it listens.
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let issuer = match line.trim().strip_prefix("READY ") {
+            Some(i) => i.to_owned(),
+            None => {
+                let _ = child.kill();
+                let err = std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default();
+                panic!("the provider did not start (did tests/run do `npm ci`?): {line}\n{err}");
+            }
+        };
+        Provider {
+            child,
+            issuer,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// Every request the provider saw, in order, as logged by server.mjs.
+    pub fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// The requests to one path.
+    pub fn requests_to(&self, path: &str) -> Vec<Value> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r["path"] == path)
+            .collect()
+    }
+
+    /// Introspects a token as the `introspector` client (RFC 7662): is it active?
+    pub fn is_active(&self, token: &str) -> bool {
+        let text = reqwest::blocking::Client::new()
+            .post(format!("{}/token/introspection", self.issuer))
+            .basic_auth("introspector", Some("introspector-secret"))
+            .form(&[("token", token)])
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        let resp: Value = serde_json::from_str(&text).unwrap();
+        resp["active"].as_bool().unwrap()
+    }
+
+    /// The email the userinfo endpoint gives for an access token, or the HTTP status.
+    pub fn userinfo_email(&self, access_token: &str) -> Result<String, u16> {
+        let resp = reqwest::blocking::Client::new()
+            .get(format!("{}/me", self.issuer))
+            .bearer_auth(access_token)
+            .send()
+            .unwrap();
+        if !resp.status().is_success() {
+            return Err(resp.status().as_u16());
+        }
+        let v: Value = serde_json::from_str(&resp.text().unwrap()).unwrap();
+        Ok(v["email"].as_str().unwrap().to_owned())
+    }
+
+    /// Revokes a token behind the CLI's back, as the user could in the provider's UI.
+    pub fn revoke(&self, client_id: &str, token: &str) {
+        let status = reqwest::blocking::Client::new()
+            .post(format!("{}/token/revocation", self.issuer))
+            .form(&[("token", token), ("client_id", client_id)])
+            .send()
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "revocation answered {status}");
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The result of one run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().expect("killed by a signal"),
+            stdout: String::from_utf8(o.stdout).unwrap(),
+            stderr: String::from_utf8(o.stderr).unwrap(),
+        }
+    }
+}
+
+/// A user: a private home with its own XDG directories and config file.
+pub struct User {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl User {
+    pub fn new() -> User {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        User {
+            dir,
+            config,
+            env: Vec::new(),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes the config file.
+    pub fn config(&self, text: &str) {
+        std::fs::write(&self.config, text).unwrap();
+    }
+
+    /// Sets an environment variable for every later run.
+    pub fn env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// The binary as this user runs it: its own HOME and XDG dirs, the test browser as
+    /// $BROWSER, nothing inherited that could change the outcome.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("OAUTHCLI_") || k.starts_with("XDG_") || k.starts_with("BROWSER") {
+                cmd.env_remove(k);
+            }
+        }
+        let home = self.path("home");
+        cmd.env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .env("OAUTHCLI_CONFIG", &self.config)
+            .env("BROWSER", repo().join("tests/support/browser.py"))
+            .env("BROWSER_LOG", self.path("browser.log"))
+            .stdin(Stdio::null());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command(args).output().unwrap().into()
+    }
+
+    /// Runs and asserts success, returning stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "oauthcli {args:?} failed: {r:#?}");
+        r.stdout
+    }
+
+    /// What the test browser sent to the listener: `STATUS URL` lines.
+    pub fn browser_log(&self) -> Vec<String> {
+        std::fs::read_to_string(self.path("browser.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The token file of `--storage file`.
+    pub fn token_file(&self, provider: &str) -> PathBuf {
+        self.path(&format!("home/.local/share/oauthcli/{provider}.json"))
+    }
+}
+
+/// A provider name no other test uses: the keychain is shared by every test of a run.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The keychain entry of a provider, read with `secret-tool` (independent of the binary).
+pub fn keychain_entry(provider: &str) -> Option<Value> {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "keychain tests need the Secret Service session: run them through tests/run"
+    );
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", "oauthcli", "username", provider])
+        .output()
+        .expect("secret-tool (libsecret-tools) must be installed: run the tests through tests/run");
+    if !out.status.success() || out.stdout.is_empty() {
+        return None;
+    }
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// A config with one OpenID provider at `issuer`.
+pub fn openid_config(name: &str, issuer: &str, client_id: &str, extra: &str) -> String {
+    format!("[providers.{name}]\nissuer = \"{issuer}\"\nclient_id = \"{client_id}\"\n{extra}")
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
