@@ -351,3 +351,71 @@ fn token_output_formats() {
             "issuer": provider.issuer, "client_id": "cli-public"})
     );
 }
+
+#[test]
+fn the_most_recent_login_is_active_and_extra_scopes_are_asked_for() {
+    let provider = Provider::start();
+    let mut user = User::new();
+    user.env("OAUTHCLI_STORAGE", "file");
+    user.config(&format!(
+        "{}{}",
+        openid_config("one", &provider.issuer, "cli-public", ""),
+        openid_config(
+            "two",
+            &provider.issuer,
+            "cli-basic",
+            "client_secret = \"basic-secret\"\n"
+        )
+    ));
+    // Two providers: login must be told which.
+    let r = user.run(&["login"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: several providers are configured (one, two): name one, as in 'oauthcli login one'\n"
+    );
+    user.ok(&["login", "one", "--scope", "profile", "--scope", "email"]);
+    let scope = &provider.requests_to("/auth")[0]["query"]["scope"];
+    assert_eq!(scope, "openid email offline_access profile");
+    assert!(user.token_file("one").exists());
+
+    let mut bob = user.command(&["login", "two"]);
+    bob.env("BROWSER_LOGIN", "bob");
+    let out = bob.output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Logged in to two as bob@example.com\n"
+    );
+    assert_eq!(user.ok(&["whoami"]), "bob@example.com\n");
+    assert_eq!(user.ok(&["whoami", "one"]), "alice@example.com\n");
+
+    // Logging out of the active login leaves the only other one active.
+    assert_eq!(
+        user.ok(&["logout"]),
+        "Logged out of two (bob@example.com)\n"
+    );
+    assert_eq!(user.ok(&["whoami"]), "alice@example.com\n");
+}
+
+#[test]
+fn a_browser_that_fails_to_start_leaves_the_url_on_the_terminal() {
+    let provider = Provider::start();
+    let mut user = User::new();
+    user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
+    user.env("BROWSER", "/nonexistent/browser");
+    let r = user.run(&["login", "--timeout", "1", "--storage", "file"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains(&format!("\n\n  {}/auth?", provider.issuer)),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "\nCould not open a browser (could not run /nonexistent/browser: No such file or directory (os error 2)); open the URL above yourself.\nWaiting up to 1 s"
+        ),
+        "{}",
+        r.stderr
+    );
+}

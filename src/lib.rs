@@ -1,0 +1,17 @@
+//! oauthcli as a library: everything the binary does, so that the binary stays a thin
+//! shell (`main.rs`) and pure parts (the callback judge) can be fuzzed and benchmarked.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod flow;
+pub mod http;
+pub mod identity;
+pub mod output;
+pub mod paths;
+pub mod provider;
+pub mod secret;
+pub mod store;
+pub mod term;
+pub mod token;
