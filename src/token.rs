@@ -30,8 +30,12 @@ pub struct TokenSet {
     pub token_type: String,
     #[serde(default)]
     pub refresh_token: Option<Secret>,
+    /// Only an ID token that was validated is kept (OpenID providers).
     #[serde(default)]
     pub id_token: Option<Secret>,
+    /// The ID token's `exp`, seconds since the Unix epoch.
+    #[serde(default)]
+    pub id_token_expires_at: Option<i64>,
     /// Seconds since the Unix epoch; `None` when the provider gave no `expires_in`
     /// (the token is good until the provider says otherwise).
     #[serde(default)]
@@ -48,10 +52,19 @@ pub struct TokenSet {
 impl TokenSet {
     /// True when the access token stays valid for more than `min_ttl` seconds after `now`.
     pub fn is_fresh(&self, now: i64, min_ttl: u64) -> bool {
-        match self.expires_at {
-            None => true,
-            Some(at) => at.saturating_sub(now) > i64::try_from(min_ttl).unwrap_or(i64::MAX),
-        }
+        lasts(self.expires_at, now, min_ttl)
+    }
+
+    /// True when the ID token stays valid for more than `min_ttl` seconds after `now`.
+    pub fn id_token_is_fresh(&self, now: i64, min_ttl: u64) -> bool {
+        self.id_token.is_some() && lasts(self.id_token_expires_at, now, min_ttl)
+    }
+}
+
+fn lasts(expires_at: Option<i64>, now: i64, min_ttl: u64) -> bool {
+    match expires_at {
+        None => true,
+        Some(at) => at.saturating_sub(now) > i64::try_from(min_ttl).unwrap_or(i64::MAX),
     }
 }
 
@@ -87,6 +100,7 @@ mod tests {
             token_type: "Bearer".into(),
             refresh_token: None,
             id_token: None,
+            id_token_expires_at: None,
             expires_at,
             scopes: vec![],
             token_endpoint: "https://issuer.example/token".into(),
@@ -120,6 +134,16 @@ mod tests {
         assert!(!s.is_fresh(1_200, 0));
         assert!(!s.is_fresh(1_000, u64::MAX));
         assert!(set(None).is_fresh(i64::MAX, u64::MAX));
+    }
+
+    #[test]
+    fn id_token_freshness_needs_an_id_token() {
+        let mut s = set(None);
+        assert!(!s.id_token_is_fresh(1_000, 0));
+        s.id_token = Some(Secret::new("a.b.c"));
+        s.id_token_expires_at = Some(1_100);
+        assert!(s.id_token_is_fresh(1_000, 60));
+        assert!(!s.id_token_is_fresh(1_000, 100));
     }
 
     #[test]

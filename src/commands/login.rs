@@ -168,7 +168,9 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             access_token: Secret::new(resp.access_token().secret().clone()),
             token_type: resp.token_type().as_ref().to_owned(),
             refresh_token: resp.refresh_token().map(|t| Secret::new(t.secret().clone())),
-            id_token,
+            id_token_expires_at: id_claims.as_ref().map(|c| c.expires_at),
+            // An ID token from a provider without discovery could not be validated: not kept.
+            id_token: id_claims.as_ref().and(id_token),
             expires_at: token::expires_at(received, resp.expires_in()),
             // RFC 6749 §5.1: no `scope` in the response means the requested ones were granted.
             scopes: resp

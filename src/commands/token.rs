@@ -1,8 +1,11 @@
 //! `oauthcli token`: a valid access token for scripts, refreshed first when it expires
 //! within `--min-ttl` seconds.
 //!
-//! The fast path (a good token) reads the config and the store and nothing else: no
-//! network, no discovery. A refresh uses the token endpoint stored with the login.
+//! The fast path (a good token) reads the config, the state and the store once, and
+//! writes nothing: no network, no discovery, no lock. A refresh happens under the login's
+//! refresh lock (`store::lock`), after reading the store again, so that of many processes
+//! finding the token expired only one refreshes; it uses the token endpoint stored with the
+//! login, and stores the new set before printing it.
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -13,27 +16,63 @@ use crate::cli::{TokenArgs, TokenFormat};
 use crate::config::Settings;
 use crate::flow::oauth::{OAuth, ProviderError, TokenResponse};
 use crate::http::Http;
+use crate::identity;
 use crate::output;
 use crate::secret::Secret;
-use crate::store::state::State;
+use crate::store::{lock, state::State};
 use crate::token::{self, TokenSet};
 use crate::{error, term};
 
 pub fn run(settings: &Settings, args: TokenArgs) -> Result<()> {
     let state = State::load()?;
     let provider = target(settings, &state, args.provider.clone())?;
-    let (store, mut set) = stored(settings, &state, &provider)?;
-    let now = token::now();
-    if !set.is_fresh(now, args.min_ttl) {
-        set = refresh(settings, &provider, set)?;
-        store
-            .save(&provider, &set)
-            .context("the refreshed tokens could not be stored")?;
+    let (store, set) = stored(settings, &state, &provider)?;
+    if good(&set, &args) {
+        return print(&provider, &set, &args);
+    }
+    let _lock = lock::refresh_lock(&provider)?;
+    // Read again under the lock: a sibling process may have refreshed meanwhile, or logged out.
+    let (store, set) = match store.load(&provider)? {
+        Some(set) => (store, set),
+        None => {
+            return Err(error::not_logged_in(
+                &provider,
+                format!("not logged in to '{provider}'"),
+            ));
+        }
+    };
+    if good(&set, &args) {
+        output::verbose(
+            settings.verbose,
+            "another oauthcli process refreshed the token meanwhile",
+        );
+        return print(&provider, &set, &args);
+    }
+    let (set, new_id_token) = refresh(settings, &provider, set)?;
+    store
+        .save(&provider, &set)
+        .context("the refreshed tokens could not be stored")?;
+    if args.id_token && !new_id_token {
+        return Err(error::not_logged_in(
+            &provider,
+            format!("the provider issued no new ID token for '{provider}' when refreshing"),
+        ));
     }
     print(&provider, &set, &args)
 }
 
-fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<TokenSet> {
+/// Is the token asked for good for more than `--min-ttl` seconds?
+fn good(set: &TokenSet, args: &TokenArgs) -> bool {
+    let now = token::now();
+    if args.id_token {
+        set.id_token_is_fresh(now, args.min_ttl)
+    } else {
+        set.is_fresh(now, args.min_ttl)
+    }
+}
+
+/// Refreshes the set; the flag tells whether the provider sent a new ID token.
+fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenSet, bool)> {
     let Some(refresh_token) = set.refresh_token.clone() else {
         return Err(error::not_logged_in(
             provider,
@@ -70,20 +109,40 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<TokenSe
             )),
         }
     })?;
-    Ok(apply(set, &resp, token::now()))
+    let received = token::now();
+    let id_token_expires_at = match &resp.extra_fields().id_token {
+        Some(raw) if set.id_token.is_some() => Some(identity::check_refreshed_id_token(
+            raw.expose(),
+            &set.issuer,
+            &set.client_id,
+            set.subject.as_deref(),
+        )?),
+        _ => None,
+    };
+    Ok((
+        apply(set, &resp, received, id_token_expires_at),
+        id_token_expires_at.is_some(),
+    ))
 }
 
 /// The set after a refresh response (RFC 6749 §6): a refresh token or ID token that is
-/// not sent again stays as it was; `scope` left out means unchanged (§5.1).
-fn apply(mut set: TokenSet, resp: &TokenResponse, received: i64) -> TokenSet {
+/// not sent again stays as it was; `scope` left out means unchanged (§5.1). A new ID token
+/// is taken only when it was checked (`id_token_expires_at`).
+fn apply(
+    mut set: TokenSet,
+    resp: &TokenResponse,
+    received: i64,
+    id_token_expires_at: Option<i64>,
+) -> TokenSet {
     set.access_token = Secret::new(resp.access_token().secret().clone());
     set.token_type = resp.token_type().as_ref().to_owned();
     set.expires_at = token::expires_at(received, resp.expires_in());
     if let Some(rt) = resp.refresh_token() {
         set.refresh_token = Some(Secret::new(rt.secret().clone()));
     }
-    if let Some(id) = &resp.extra_fields().id_token {
+    if let (Some(id), Some(exp)) = (&resp.extra_fields().id_token, id_token_expires_at) {
         set.id_token = Some(id.clone());
+        set.id_token_expires_at = Some(exp);
     }
     if let Some(scopes) = resp.scopes() {
         set.scopes = scopes.iter().map(|s| s.to_string()).collect();
@@ -103,7 +162,12 @@ fn print(provider: &str, set: &TokenSet, args: &TokenArgs) -> Result<()> {
         TokenFormat::Raw => output::data(token.expose()),
         TokenFormat::Header => output::data(&format!("Authorization: Bearer {}", token.expose())),
         TokenFormat::Json => {
-            let expires_at = set.expires_at.and_then(|at| {
+            let at = if args.id_token {
+                set.id_token_expires_at
+            } else {
+                set.expires_at
+            };
+            let expires_at = at.and_then(|at| {
                 DateTime::<Utc>::from_timestamp(at, 0)
                     .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
             });
@@ -111,7 +175,7 @@ fn print(provider: &str, set: &TokenSet, args: &TokenArgs) -> Result<()> {
                 "token": token.expose(),
                 "token_type": if args.id_token { "id_token" } else { set.token_type.as_str() },
                 "expires_at": expires_at,
-                "expires_in": set.expires_at.map(|at| (at - token::now()).max(0)),
+                "expires_in": at.map(|at| (at - token::now()).max(0)),
                 "scopes": set.scopes,
             });
             output::data(&doc.to_string())

@@ -8,6 +8,7 @@
 mod file;
 mod fsutil;
 mod keychain;
+pub mod lock;
 pub mod state;
 
 use anyhow::{Result, anyhow};
@@ -28,7 +29,7 @@ pub trait Store {
 /// Opens the store of the given kind.
 pub fn open(kind: StorageKind) -> Result<Box<dyn Store>> {
     Ok(match kind {
-        StorageKind::Keyring => Box::new(keychain::Keychain),
+        StorageKind::Keyring => Box::new(keychain::Keychain::new()?),
         StorageKind::File => Box::new(file::FileStore::new()?),
     })
 }

@@ -7,3 +7,4 @@ mod completions;
 mod errors;
 mod login;
 mod refresh;
+mod tokens;

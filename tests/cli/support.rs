@@ -135,6 +135,16 @@ impl Provider {
         assert!(status.is_success(), "revocation answered {status}");
     }
 
+    /// Sends a signal to the provider process (`STOP` freezes it, `CONT` resumes it).
+    pub fn signal(&self, signal: &str) {
+        let ok = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{signal} failed");
+    }
+
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
