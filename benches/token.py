@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Measures `oauthcli token`, the command scripts call most, in one run (see benches/run):
+
+1. a good token from the file store, against `cat` of a file of the same size (the floor);
+   goal: at most 2x the floor's median;
+2. a good token from the keychain (gnome-keyring); goal: at most 10 ms median;
+3. 20 concurrent calls on an expired token: exactly one refresh request reaches the provider
+   (counted in its request log), every caller prints the same new token, and the batch takes
+   at most 2x a single refresh (median of several batches against the median single refresh).
+
+Per-call times come from hyperfine (no shell, warm-up runs first). Exits 1 if a correctness
+property of (3) fails; the speed goals are reported, not enforced.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release" / "oauthcli"
+BATCH = 20
+BATCHES = 10
+
+
+def start_provider(log):
+    env = dict(os.environ, REQUEST_LOG=str(log), ROTATE_REFRESH="1")
+    proc = subprocess.Popen(
+        ["node", str(ROOT / "tests/provider/server.mjs")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = proc.stdout.readline().strip()
+    if not line.startswith("READY "):
+        sys.exit(f"the provider did not start: {line!r}")
+    return proc, line.split(" ", 1)[1]
+
+
+def refreshes(log):
+    lines = log.read_text().splitlines() if log.exists() else []
+    return sum(
+        1
+        for l in lines
+        if (r := json.loads(l))["path"] == "/token"
+        and r["form"].get("grant_type") == "refresh_token"
+    )
+
+
+def hyperfine(env, commands, runs, warmup):
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run(
+            ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+             "--export-json", out.name, *commands],
+            env=env, check=True, stdout=subprocess.DEVNULL,
+        )
+        return [r["median"] * 1000 for r in json.load(open(out.name))["results"]]
+
+
+def run(env, *args):
+    return subprocess.run([str(BIN), *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def main():
+    home = Path(tempfile.mkdtemp())
+    log = home / "requests.jsonl"
+    provider, issuer = start_provider(log)
+    try:
+        config = home / "config.toml"
+        config.write_text(
+            f'[providers.bench-file]\nissuer = "{issuer}"\nclient_id = "cli-public"\n'
+            f'[providers.bench-kr]\nissuer = "{issuer}"\nclient_id = "cli-public"\n'
+        )
+        env = dict(
+            os.environ,
+            HOME=str(home),
+            XDG_CONFIG_HOME=str(home / "config"),
+            XDG_DATA_HOME=str(home / "data"),
+            XDG_STATE_HOME=str(home / "state"),
+            OAUTHCLI_CONFIG=str(config),
+            BROWSER=str(ROOT / "tests/support/browser.py"),
+        )
+        run(env, "login", "bench-file", "--storage", "file")
+        run(env, "login", "bench-kr", "--storage", "keyring")
+        token_file = home / "data/oauthcli/bench-file.json"
+        floor = home / "same-size"
+        floor.write_bytes(b"x" * token_file.stat().st_size)
+
+        file_ms, cat_ms = hyperfine(
+            env, [f"{BIN} token bench-file", f"cat {floor}"], runs=300, warmup=30)
+        (kr_ms,) = hyperfine(env, [f"{BIN} token bench-kr"], runs=200, warmup=20)
+        (refresh_ms,) = hyperfine(
+            env, [f"{BIN} token bench-file --min-ttl 7200"], runs=20, warmup=2)
+
+        batch_ms = []
+        for _ in range(BATCHES):
+            stored = json.loads(token_file.read_text())
+            stored["expires_at"] = int(time.time()) - 1
+            token_file.write_text(json.dumps(stored))
+            before = refreshes(log)
+            start = time.perf_counter()
+            procs = [
+                subprocess.Popen([str(BIN), "token", "bench-file"], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(BATCH)
+            ]
+            outs = [p.communicate() for p in procs]
+            batch_ms.append((time.perf_counter() - start) * 1000)
+            codes = {p.returncode for p in procs}
+            tokens = {o for o, _ in outs}
+            new = json.loads(token_file.read_text())["access_token"] + "\n"
+            if codes != {0} or tokens != {new} or refreshes(log) - before != 1:
+                sys.exit(f"concurrent refresh is wrong: exit codes {codes}, {len(tokens)} distinct "
+                         f"tokens, {refreshes(log) - before} refresh requests; stderr: {outs[0][1]}")
+        batch = statistics.median(batch_ms)
+    finally:
+        provider.terminate()
+        provider.wait()
+
+    ok = lambda met: "met" if met else "MISSED"
+    size = BIN.stat().st_size
+    print("| measurement | median | goal |")
+    print("| --- | --- | --- |")
+    print(f"| `cat` of a {floor.stat().st_size}-byte file (the floor) | {cat_ms:.2f} ms | |")
+    print(f"| `oauthcli token`, file store, good token | {file_ms:.2f} ms ({file_ms / cat_ms:.2f}x the floor) "
+          f"| at most 2x the floor: {ok(file_ms <= 2 * cat_ms)} |")
+    print(f"| `oauthcli token`, keychain (gnome-keyring), good token | {kr_ms:.2f} ms "
+          f"| at most 10 ms: {ok(kr_ms <= 10)} |")
+    print(f"| one refresh (`token --min-ttl 7200`, file store) | {refresh_ms:.2f} ms | |")
+    print(f"| {BATCH} concurrent `token` on an expired token, whole batch ({BATCHES} batches) "
+          f"| {batch:.2f} ms ({batch / refresh_ms:.2f}x one refresh) "
+          f"| at most 2x one refresh: {ok(batch <= 2 * refresh_ms)}; one refresh request and one token per batch: met |")
+    print(f"\nrelease binary: {size / 1024 / 1024:.1f} MiB ({size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
