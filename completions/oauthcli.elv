@@ -31,7 +31,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand token 'Print a valid access token, refreshing it first when it is about to expire'
             cand logout 'Revoke the tokens at the provider and forget them'
             cand status 'Show every stored login'
-            cand providers 'List the configured providers'
+            cand providers 'List the built-in presets and the configured providers'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -122,7 +122,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand token 'Print a valid access token, refreshing it first when it is about to expire'
             cand logout 'Revoke the tokens at the provider and forget them'
             cand status 'Show every stored login'
-            cand providers 'List the configured providers'
+            cand providers 'List the built-in presets and the configured providers'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

@@ -35,7 +35,7 @@ complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "whoami" -d 'Print
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "token" -d 'Print a valid access token, refreshing it first when it is about to expire'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "logout" -d 'Revoke the tokens at the provider and forget them'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "status" -d 'Show every stored login'
-complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "providers" -d 'List the configured providers'
+complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "providers" -d 'List the built-in presets and the configured providers'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l scope -d 'Extra scope to ask for, added to the provider\'s defaults (repeatable)' -r
@@ -98,6 +98,6 @@ complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_s
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "token" -d 'Print a valid access token, refreshing it first when it is about to expire'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "logout" -d 'Revoke the tokens at the provider and forget them'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "status" -d 'Show every stored login'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "providers" -d 'List the configured providers'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "providers" -d 'List the built-in presets and the configured providers'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

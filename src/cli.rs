@@ -56,7 +56,7 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Show every stored login
     Status(StatusArgs),
-    /// List the configured providers
+    /// List the built-in presets and the configured providers
     Providers,
     /// Print a shell completion script
     Completions {

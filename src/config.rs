@@ -1,6 +1,7 @@
 //! The configuration: file, environment and flags resolved into one provider profile.
 //!
-//! Precedence, highest first: flags, `OAUTHCLI_*` variables, the config file, defaults.
+//! Precedence, highest first: flags, `OAUTHCLI_*` variables, the config file, the built-in
+//! preset the provider is named after (or names with `preset`), defaults.
 //! Secrets come from the file or the environment only, never from a flag (`cli.md`).
 //! Every error here is a [`Failure::Config`](crate::error::Failure) (exit 2) that names the
 //! file, the provider and the key, and says what to change.
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use crate::cli::{GlobalArgs, StorageKind};
 use crate::error;
 use crate::http;
+use crate::provider::presets::{self, Preset, Quirks, Site};
 use crate::secret::Secret;
 
 /// The config file as written.
@@ -29,6 +31,14 @@ pub struct ConfigFile {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderConfig {
+    /// The built-in preset this provider is based on; by default the one of the same name.
+    pub preset: Option<String>,
+    /// A preset's site: GitHub Enterprise Server, a self-managed GitLab.
+    pub base_url: Option<String>,
+    /// Microsoft's tenant: `common` (default), `organizations`, `consumers`, an id or a domain.
+    pub tenant: Option<String>,
+    /// The client JSON Google's console downloads (`{"installed": {...}}`); `~/` is home.
+    pub client_secrets_file: Option<String>,
     pub issuer: Option<String>,
     pub authorization_endpoint: Option<String>,
     pub token_endpoint: Option<String>,
@@ -75,6 +85,11 @@ pub struct Profile {
     pub scopes: Vec<String>,
     pub email_field: String,
     pub redirect_port: Option<u16>,
+    /// The built-in preset, when the provider is one or is based on one.
+    pub preset: Option<&'static Preset>,
+    pub base_url: Option<String>,
+    pub tenant: Option<String>,
+    pub quirks: Quirks,
 }
 
 /// The default scopes of an OpenID provider: enough for an email and a refresh token.
@@ -139,21 +154,53 @@ impl Settings {
         }
     }
 
-    /// Resolves the named provider: config file, then environment overrides.
+    /// Resolves the named provider: its preset, the config file, then environment overrides.
     pub fn profile(&self, name: &str) -> Result<Profile> {
-        let Some(pc) = self.file.providers.get(name) else {
-            let known: Vec<&String> = self.file.providers.keys().collect();
-            let hint = if known.is_empty() {
-                format!(
-                    "no provider is configured in {}; add a [providers.{name}] table (see the README)",
-                    self.path.display()
-                )
-            } else {
-                format!("configured in {}: {}", self.path.display(), join(&known))
-            };
-            return Err(error::config(format!("unknown provider '{name}' ({hint})")));
+        let table = self.file.providers.get(name);
+        let preset = match table.and_then(|t| t.preset.as_deref()) {
+            Some(p) => Some(presets::find(p).ok_or_else(|| {
+                error::config(format!(
+                    "invalid config file {}: providers.{name}.preset: no preset is called '{p}' \
+                     (built in: {})",
+                    self.path.display(),
+                    presets::names()
+                ))
+            })?),
+            None => presets::find(name),
         };
-        resolve(name, pc, &self.path, |var| std::env::var(var).ok())
+        let pc = match (table, preset) {
+            (Some(t), _) => t.clone(),
+            (None, Some(_)) => ProviderConfig::default(),
+            (None, None) => {
+                let known: Vec<&String> = self.file.providers.keys().collect();
+                let hint = if known.is_empty() {
+                    format!(
+                        "no provider is configured in {}; add a [providers.{name}] table (see the README)",
+                        self.path.display()
+                    )
+                } else {
+                    format!("configured in {}: {}", self.path.display(), join(&known))
+                };
+                return Err(error::config(format!(
+                    "unknown provider '{name}' ({hint}; built in: {})",
+                    presets::names()
+                )));
+            }
+        };
+        resolve(name, &pc, preset, &self.path, |var| std::env::var(var).ok())
+    }
+
+    /// Is `name` a configured provider or a preset?
+    pub fn knows(&self, name: &str) -> bool {
+        self.file.providers.contains_key(name) || presets::find(name).is_some()
+    }
+
+    /// The client secret of a provider, when it is known and has one.
+    pub fn secret_for(&self, name: &str) -> Result<Option<Secret>> {
+        if !self.knows(name) {
+            return Ok(None);
+        }
+        Ok(self.profile(name)?.client_secret)
     }
 }
 
@@ -216,6 +263,7 @@ pub fn env_var(name: &str, key: &str) -> String {
 fn resolve(
     name: &str,
     pc: &ProviderConfig,
+    preset: Option<&'static Preset>,
     path: &Path,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Profile> {
@@ -233,15 +281,84 @@ fn resolve(
             None => Ok(None),
         }
     };
-    let source = match &pc.issuer {
+    checked("base_url", &pc.base_url)?;
+    match preset {
+        None if pc.base_url.is_some() || pc.tenant.is_some() => {
+            let key = if pc.base_url.is_some() {
+                "base_url"
+            } else {
+                "tenant"
+            };
+            return Err(bad(
+                key,
+                format!(
+                    "only a preset has it: add preset = \"NAME\" (built in: {})",
+                    presets::names()
+                ),
+            ));
+        }
+        Some(p) if pc.tenant.is_some() && !p.has_tenant => {
+            return Err(bad(
+                "tenant",
+                format!("the {} preset has no tenant", p.name),
+            ));
+        }
+        _ => {}
+    }
+    // Client credentials: the environment, then the table, then Google's client JSON.
+    let from_file = match &pc.client_secrets_file {
+        Some(file) => {
+            let file = crate::paths::expand_home(file)
+                .and_then(|p| presets::google::read_client_secrets(&p).map_err(anyhow::Error::msg))
+                .map_err(|e| bad("client_secrets_file", e.to_string()))?;
+            Some(file)
+        }
+        None => None,
+    };
+    let client_id = env(&env_var(name, "CLIENT_ID"))
+        .filter(|v| !v.is_empty())
+        .or_else(|| pc.client_id.clone())
+        .or_else(|| from_file.as_ref().map(|(id, _)| id.clone()));
+    let client_secret = env(&env_var(name, "CLIENT_SECRET"))
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
+        .or_else(|| pc.client_secret.clone())
+        .or_else(|| {
+            from_file
+                .as_ref()
+                .and_then(|(_, s)| s.clone())
+                .map(Secret::new)
+        });
+    let site = Site {
+        base_url: pc.base_url.as_deref(),
+        tenant: pc.tenant.as_deref(),
+        client_id: client_id.as_deref(),
+    };
+    let defaults = match preset {
+        Some(p) => (p.defaults)(&site).map_err(|why| {
+            let key = if pc.tenant.is_some() {
+                "tenant"
+            } else {
+                "base_url"
+            };
+            bad(key, why)
+        })?,
+        None => presets::Defaults::default(),
+    };
+    // The table wins over the preset, key by key.
+    let pick = |mine: &Option<String>, preset: &Option<String>| mine.clone().or(preset.clone());
+    let issuer = pick(&pc.issuer, &defaults.issuer);
+    let authorization_endpoint = pick(&pc.authorization_endpoint, &defaults.authorization_endpoint);
+    let token_endpoint = pick(&pc.token_endpoint, &defaults.token_endpoint);
+    let source = match &issuer {
         Some(issuer) => {
-            checked("issuer", &pc.issuer)?;
+            checked("issuer", &Some(issuer.clone()))?;
             Source::Issuer(issuer.clone())
         }
         None => {
             for (key, value) in [
-                ("authorization_endpoint", &pc.authorization_endpoint),
-                ("token_endpoint", &pc.token_endpoint),
+                ("authorization_endpoint", &authorization_endpoint),
+                ("token_endpoint", &token_endpoint),
             ] {
                 if value.is_none() {
                     return Err(bad(
@@ -256,47 +373,105 @@ fn resolve(
         }
     };
     let is_openid = matches!(source, Source::Issuer(_));
-    let scopes = match &pc.scopes {
-        Some(s) => s.clone(),
-        None if is_openid => OPENID_SCOPES.iter().map(|s| s.to_string()).collect(),
-        None => Vec::new(),
+    let scopes = match (&pc.scopes, preset) {
+        (Some(s), _) => s.clone(),
+        (None, Some(p)) => p.scopes.iter().map(|s| s.to_string()).collect(),
+        (None, None) if is_openid => OPENID_SCOPES.iter().map(|s| s.to_string()).collect(),
+        (None, None) => Vec::new(),
     };
-    let client_id = env(&env_var(name, "CLIENT_ID"))
-        .filter(|v| !v.is_empty())
-        .or_else(|| pc.client_id.clone());
-    let client_secret = env(&env_var(name, "CLIENT_SECRET"))
-        .filter(|v| !v.is_empty())
-        .map(Secret::new)
-        .or_else(|| pc.client_secret.clone());
     Ok(Profile {
         name: name.to_owned(),
         source,
-        authorization_endpoint: checked("authorization_endpoint", &pc.authorization_endpoint)?,
-        token_endpoint: checked("token_endpoint", &pc.token_endpoint)?,
-        userinfo_endpoint: checked("userinfo_endpoint", &pc.userinfo_endpoint)?,
-        revocation_endpoint: checked("revocation_endpoint", &pc.revocation_endpoint)?,
+        authorization_endpoint: checked("authorization_endpoint", &authorization_endpoint)?,
+        token_endpoint: checked("token_endpoint", &token_endpoint)?,
+        userinfo_endpoint: checked(
+            "userinfo_endpoint",
+            &pick(&pc.userinfo_endpoint, &defaults.userinfo_endpoint),
+        )?,
+        revocation_endpoint: checked(
+            "revocation_endpoint",
+            &pick(&pc.revocation_endpoint, &defaults.revocation_endpoint),
+        )?,
         client_id,
         client_secret,
-        auth_method: pc.token_endpoint_auth_method,
+        auth_method: pc
+            .token_endpoint_auth_method
+            .or(preset.and_then(|p| p.auth_method)),
         scopes,
         email_field: pc.email_field.clone().unwrap_or_else(|| "email".into()),
         redirect_port: pc.redirect_port,
+        preset,
+        base_url: pc.base_url.clone(),
+        tenant: pc.tenant.clone(),
+        quirks: preset.map(|p| p.quirks).unwrap_or_default(),
     })
 }
 
 impl Profile {
-    /// The client id, or an error that says where to put one.
+    /// The redirect URI to register: the loopback one, with the port only when it is fixed.
+    fn redirect_to_register(&self) -> String {
+        match self.redirect_port {
+            Some(port) => format!("http://127.0.0.1:{port}/callback"),
+            None => "http://127.0.0.1/callback".to_owned(),
+        }
+    }
+
+    /// How to register an app at this provider: its console, the application type and the
+    /// exact redirect URI.
+    fn how_to_register(&self) -> String {
+        let redirect = self.redirect_to_register();
+        match self.preset {
+            Some(p) => {
+                let site = Site {
+                    base_url: self.base_url.as_deref(),
+                    tenant: self.tenant.as_deref(),
+                    client_id: self.client_id.as_deref(),
+                };
+                (p.register)(&site, &redirect)
+            }
+            None if self.redirect_port.is_some() => format!(
+                "Register a native (desktop) app at the provider with the redirect URI {redirect}"
+            ),
+            None => format!(
+                "Register a native (desktop) app at the provider with the redirect URI {redirect} (any port)"
+            ),
+        }
+    }
+
+    /// The client id, or an error that says where to put one and how to get one.
     pub fn require_client_id(&self, config_path: &Path) -> Result<&str> {
         self.client_id.as_deref().ok_or_else(|| {
             error::config(format!(
                 "no client id for provider '{name}': set client_id under [providers.{name}] in {path} \
-                 or the variable {var}. Register a native (desktop) app at the provider with the \
-                 redirect URI http://127.0.0.1/callback (any port)",
+                 or the variable {var}. {how}",
                 name = self.name,
                 path = config_path.display(),
                 var = env_var(&self.name, "CLIENT_ID"),
+                how = self.how_to_register(),
             ))
         })
+    }
+
+    /// A client set to authenticate with a secret (by the config or its preset) must have
+    /// one; without a set method, one is chosen only when there is a secret.
+    pub fn require_secret(&self, config_path: &Path) -> Result<()> {
+        let method = self.auth_method.unwrap_or(AuthMethod::None);
+        if method == AuthMethod::None || self.client_secret.is_some() {
+            return Ok(());
+        }
+        let why = match self.preset {
+            Some(p) if p.needs_secret => {
+                format!("the {} preset needs the client secret", p.name)
+            }
+            _ => format!("provider '{}' authenticates with {method:?}", self.name),
+        };
+        Err(error::config(format!(
+            "{why} but none is configured: set client_secret under [providers.{name}] in {} or the \
+             variable {}",
+            config_path.display(),
+            env_var(&self.name, "CLIENT_SECRET"),
+            name = self.name,
+        )))
     }
 }
 
@@ -314,7 +489,13 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        resolve(name, &file.providers[name], Path::new("/etc/x.toml"), |k| {
+        let pc = file.providers.get(name).cloned().unwrap_or_default();
+        let preset = pc
+            .preset
+            .as_deref()
+            .map(|p| presets::find(p).unwrap())
+            .or_else(|| presets::find(name));
+        resolve(name, &pc, preset, Path::new("/etc/x.toml"), |k| {
             env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
         })
     }
@@ -405,6 +586,93 @@ mod tests {
         }
         let err = load("[providers.\"../evil\"]\nissuer = \"https://a\"\n").unwrap_err();
         assert!(err.to_string().contains("provider name '../evil'"), "{err}");
+    }
+
+    #[test]
+    fn a_preset_needs_nothing_but_a_client_id() {
+        let p = profile("", "google", &[("OAUTHCLI_GOOGLE_CLIENT_ID", "1.apps")]).unwrap();
+        assert_eq!(
+            p.source,
+            Source::Issuer("https://accounts.google.com".into())
+        );
+        assert_eq!(p.client_id.as_deref(), Some("1.apps"));
+        assert_eq!(p.scopes, ["openid", "email"]);
+        assert_eq!(p.auth_method, Some(AuthMethod::ClientSecretPost));
+        assert_eq!(
+            p.revocation_endpoint.as_deref(),
+            Some("https://oauth2.googleapis.com/revoke")
+        );
+        let p = profile("", "microsoft", &[]).unwrap();
+        assert_eq!(
+            p.source,
+            Source::Issuer("https://login.microsoftonline.com/common/v2.0".into())
+        );
+        assert!(p.quirks.tenant_issuer);
+    }
+
+    #[test]
+    fn a_table_overrides_its_preset() {
+        let p = profile(
+            "[providers.work]\npreset = \"gitlab\"\nbase_url = \"https://git.example.com/\"\n\
+             client_id = \"w\"\nscopes = [\"openid\"]\n",
+            "work",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(p.source, Source::Issuer("https://git.example.com".into()));
+        assert_eq!(
+            p.revocation_endpoint.as_deref(),
+            Some("https://git.example.com/oauth/revoke")
+        );
+        assert_eq!(p.scopes, ["openid"]);
+        let p = profile(
+            "[providers.github]\nbase_url = \"https://ghe.example.com\"\nclient_id = \"c\"\n\
+             token_endpoint = \"https://proxy.example.com/token\"\n",
+            "github",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(p.source, Source::Manual);
+        assert_eq!(
+            p.authorization_endpoint.as_deref(),
+            Some("https://ghe.example.com/login/oauth/authorize")
+        );
+        assert_eq!(
+            p.token_endpoint.as_deref(),
+            Some("https://proxy.example.com/token")
+        );
+    }
+
+    #[test]
+    fn preset_keys_without_a_preset_are_errors() {
+        let err = profile(
+            "[providers.corp]\nissuer = \"https://a.example\"\nbase_url = \"https://b.example\"\n",
+            "corp",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "invalid config file /etc/x.toml: providers.corp.base_url: only a preset has it"
+            ),
+            "{err}"
+        );
+        let err = profile("[providers.google]\ntenant = \"x\"\n", "google", &[]).unwrap_err();
+        assert!(
+            err.to_string().ends_with("the google preset has no tenant"),
+            "{err}"
+        );
+        let err = profile(
+            "[providers.microsoft]\ntenant = \"a b\"\n",
+            "microsoft",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("providers.microsoft.tenant: tenant 'a b'"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! The ID token is validated per OpenID Core §3.1.3.7 by `openidconnect`: signature
 //! against the issuer's JWKS with our algorithm allow-list, `iss`, `aud` (and `azp`), `exp`
 //! and the `nonce` we sent (security.md #6). When the email has to come from userinfo, its
-//! `sub` must equal the ID token's (OpenID Core §5.3.2).
+//! `sub` must equal the ID token's (OpenID Core §5.3.2). A provider whose ID tokens may lack
+//! `email` can name another claim to fall back to (Microsoft: `preferred_username`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet};
@@ -18,6 +19,8 @@ use crate::term::escape;
 pub struct Identity {
     pub email: String,
     pub subject: Option<String>,
+    /// The ID token claim the email was taken from instead of `email`, if any.
+    pub fallback: Option<&'static str>,
 }
 
 /// What a validated ID token says.
@@ -26,6 +29,7 @@ pub struct IdClaims {
     pub email: Option<String>,
     /// `exp`, seconds since the Unix epoch.
     pub expires_at: i64,
+    pub preferred_username: Option<String>,
 }
 
 /// Validates an ID token received in a code exchange.
@@ -40,7 +44,7 @@ pub fn validate_id_token(
         .map_err(|e| anyhow!("the ID token is malformed: {e}"))?;
     let verifier = CoreIdTokenVerifier::new_public_client(
         ClientId::new(client_id.to_owned()),
-        openid.issuer.clone(),
+        openid.issuer_for(raw)?,
         openid.jwks.clone(),
     )
     .set_allowed_algs(openid.algs.iter().cloned());
@@ -51,6 +55,7 @@ pub fn validate_id_token(
         subject: claims.subject().as_str().to_owned(),
         email: claims.email().map(|e| e.as_str().to_owned()),
         expires_at: claims.expiration().timestamp(),
+        preferred_username: claims.preferred_username().map(|u| u.as_str().to_owned()),
     })
 }
 
@@ -111,10 +116,12 @@ fn extract(doc: &serde_json::Value, email_field: &str) -> (Option<String>, Optio
     (email, sub)
 }
 
-/// Decides the identity from what the ID token and userinfo said.
+/// Decides the identity from what the ID token and userinfo said; `fallback` names the ID
+/// token claim to use when there is no email (only `preferred_username` is known).
 pub fn decide(
     id: Option<&IdClaims>,
     info: Option<(Option<String>, Option<String>)>,
+    fallback: Option<&'static str>,
 ) -> Result<Identity> {
     if let (Some(id), Some((_, Some(info_sub)))) = (id, &info)
         && *info_sub != id.subject
@@ -127,12 +134,24 @@ pub fn decide(
     }
     let email = id
         .and_then(|c| c.email.clone())
-        .or_else(|| info.as_ref().and_then(|(e, _)| e.clone()))
-        .context("the provider told no email address: ask for the `email` scope (--scope email) or set `email_field` in the config")?;
+        .or_else(|| info.as_ref().and_then(|(e, _)| e.clone()));
+    let (email, used) = match (email, fallback) {
+        (Some(e), _) => (Some(e), None),
+        (None, Some("preferred_username")) => (
+            id.and_then(|c| c.preferred_username.clone()),
+            Some("preferred_username"),
+        ),
+        (None, _) => (None, None),
+    };
+    let email = email.context("the provider told no email address: ask for the `email` scope (--scope email) or set `email_field` in the config")?;
     let subject = id
         .map(|c| c.subject.clone())
         .or_else(|| info.and_then(|(_, s)| s));
-    Ok(Identity { email, subject })
+    Ok(Identity {
+        email,
+        subject,
+        fallback: used,
+    })
 }
 
 #[cfg(test)]
@@ -145,18 +164,20 @@ mod tests {
             subject: sub.into(),
             email: email.map(str::to_owned),
             expires_at: 0,
+            preferred_username: Some(format!("{sub}@tenant.example")),
         }
     }
 
     #[test]
     fn id_token_email_wins() {
         let id = claims("alice", Some("alice@example.com"));
-        let got = decide(Some(&id), None).unwrap();
+        let got = decide(Some(&id), None, Some("preferred_username")).unwrap();
         assert_eq!(
             got,
             Identity {
                 email: "alice@example.com".into(),
-                subject: Some("alice".into())
+                subject: Some("alice".into()),
+                fallback: None,
             }
         );
     }
@@ -165,7 +186,7 @@ mod tests {
     fn userinfo_fills_in_a_missing_email_for_the_same_subject() {
         let id = claims("alice", None);
         let info = extract(&json!({"sub": "alice", "email": "a@x.org"}), "email");
-        let got = decide(Some(&id), Some(info)).unwrap();
+        let got = decide(Some(&id), Some(info), None).unwrap();
         assert_eq!(got.email, "a@x.org");
     }
 
@@ -173,15 +194,24 @@ mod tests {
     fn userinfo_of_another_subject_is_refused() {
         let id = claims("alice", None);
         let info = extract(&json!({"sub": "mallory", "email": "m@x.org"}), "email");
-        let err = decide(Some(&id), Some(info)).unwrap_err();
+        let err = decide(Some(&id), Some(info), None).unwrap_err();
         assert!(err.to_string().contains("sub 'mallory'"), "{err}");
     }
 
     #[test]
     fn custom_email_field_and_no_email() {
         let info = extract(&json!({"id": 7, "mail": "b@x.org"}), "mail");
-        assert_eq!(decide(None, Some(info)).unwrap().email, "b@x.org");
-        let err = decide(None, Some(extract(&json!({}), "mail"))).unwrap_err();
+        assert_eq!(decide(None, Some(info), None).unwrap().email, "b@x.org");
+        let err = decide(None, Some(extract(&json!({}), "mail")), None).unwrap_err();
         assert!(err.to_string().starts_with("the provider told no email"));
+    }
+
+    #[test]
+    fn preferred_username_only_when_named_and_said() {
+        let id = claims("bob", None);
+        let got = decide(Some(&id), None, Some("preferred_username")).unwrap();
+        assert_eq!(got.email, "bob@tenant.example");
+        assert_eq!(got.fallback, Some("preferred_username"));
+        assert!(decide(Some(&id), None, None).is_err());
     }
 }

@@ -43,3 +43,15 @@ fn base(var: &str, fallback_under_home: &str) -> Result<PathBuf> {
         _ => bail!("neither ${var} nor $HOME is set to an absolute path: set one of them"),
     }
 }
+
+/// A path from the config file, with a leading `~/` meaning the home directory (as the
+/// shell would read it; Google's documentation and users write client-secret paths so).
+pub fn expand_home(path: &str) -> Result<PathBuf> {
+    match path.strip_prefix("~/") {
+        Some(rest) => match env::home_dir() {
+            Some(home) if home.is_absolute() => Ok(home.join(rest)),
+            _ => bail!("{path} starts with ~ but $HOME is not set to an absolute path"),
+        },
+        None => Ok(PathBuf::from(path)),
+    }
+}

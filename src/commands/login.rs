@@ -2,13 +2,15 @@
 //! loopback listener; stores the token set and makes the login active.
 //!
 //! Nothing is stored until the very end, so a failed login leaves an earlier one intact.
+//! A provider's quirks (`provider::presets`) add authorization parameters and decide where the
+//! email comes from.
 
 use anyhow::{Context, Result};
 use oauth2::TokenResponse as _;
 use openidconnect::Nonce;
 
 use crate::cli::{LoginArgs, StorageKind};
-use crate::config::{AuthMethod, Settings};
+use crate::config::Settings;
 use crate::error::{self, Failure};
 use crate::flow::listener::{self, Listener, Outcome};
 use crate::flow::oauth::OAuth;
@@ -16,7 +18,7 @@ use crate::flow::{browser, callback::Page};
 use crate::http::Http;
 use crate::identity;
 use crate::output;
-use crate::provider;
+use crate::provider::{self, presets::EmailSource};
 use crate::secret::Secret;
 use crate::store::{self, state::State};
 use crate::term::escape;
@@ -29,6 +31,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     };
     let profile = settings.profile(&name)?;
     let client_id = profile.require_client_id(&settings.path)?.to_owned();
+    profile.require_secret(&settings.path)?;
     let v = settings.verbose;
 
     // The store is opened, and the keychain reached, before the user is sent to the
@@ -36,26 +39,21 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     let mut state = State::load()?;
     let storage = settings.explicit_storage().unwrap_or(StorageKind::Keyring);
     let store = store::open(storage)?;
-    store.load(&name).or_else(|e| {
+    let previous = store.load(&name).or_else(|e| {
         // An unreadable old entry is replaced by this login; an unreachable store is fatal.
         match e.downcast_ref::<Failure>() {
             Some(Failure::NotLoggedIn { .. }) => Ok(None),
             _ => Err(e),
         }
     })?;
+    // Its refresh token counts only for the same provider and client.
+    let previous = previous.filter(|p| p.client_id == client_id);
 
     let http = Http::new()?;
     output::verbose(v, &format!("resolving the endpoints of '{name}'"));
     let ep = provider::resolve(&profile, &http)?;
     let method = ep.auth_method(&profile);
-    if method != AuthMethod::None && profile.client_secret.is_none() {
-        return Err(error::config(format!(
-            "provider '{name}' authenticates with {method:?} but has no client secret: set client_secret \
-             under [providers.{name}] in {} or the variable {}",
-            settings.path.display(),
-            crate::config::env_var(&name, "CLIENT_SECRET")
-        )));
-    }
+    let previous = previous.filter(|p| p.issuer == ep.issuer);
     output::verbose(v, &format!("authorization endpoint {}", ep.authorization));
     output::verbose(v, &format!("token endpoint {} ({method:?})", ep.token));
 
@@ -68,10 +66,12 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         }
     }
     let nonce = ep.openid.as_ref().map(|_| Nonce::new_random());
-    let extra: Vec<(&str, &str)> = nonce
+    let stored_refresh = previous.as_ref().is_some_and(|p| p.refresh_token.is_some());
+    let mut extra: Vec<(&str, &str)> = nonce
         .iter()
         .map(|n| ("nonce", n.secret().as_str()))
         .collect();
+    extra.extend(profile.quirks.authorize_params(stored_refresh));
     let oauth = OAuth::new(
         &client_id,
         profile.client_secret.as_ref(),
@@ -99,7 +99,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         args.timeout
     ));
 
-    let issuer = ep.openid.as_ref().map(|o| o.issuer.as_str());
+    let issuer = ep.openid.as_ref().and_then(|o| o.response_issuer());
     let outcome = listener.wait(
         auth.state.secret(),
         issuer,
@@ -143,7 +143,24 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             }
             _ => None,
         };
-        let needs_userinfo = id_claims.as_ref().is_none_or(|c| c.email.is_none());
+        let who = match (profile.quirks.email, &ep.userinfo) {
+            (EmailSource::GitHubEmails, Some(url)) => identity::Identity {
+                email: provider::presets::github::primary_email(
+                    &http,
+                    url,
+                    resp.access_token().secret(),
+                )?,
+                subject: None,
+                fallback: None,
+            },
+            (source, _) => {
+        let fallback = match source {
+            EmailSource::IdTokenOr(claim) => Some(claim),
+            _ => None,
+        };
+        let needs_userinfo = id_claims
+            .as_ref()
+            .is_none_or(|c| c.email.is_none() && fallback.is_none());
         let info = match (&ep.userinfo, needs_userinfo) {
             (Some(url), true) => Some(identity::userinfo(
                 &http,
@@ -159,7 +176,26 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             }
             _ => None,
         };
-        let who = identity::decide(id_claims.as_ref(), info)?;
+        identity::decide(id_claims.as_ref(), info, fallback)?
+            }
+        };
+        if let Some(claim) = who.fallback {
+            output::note(&format!(
+                "The ID token has no email: using its `{claim}` ({}) as the login's email.",
+                escape(&who.email)
+            ));
+        }
+        // A provider that sends a refresh token only on first consent (Google) leaves the
+        // stored one valid for the same user: keep it.
+        let refresh_token = resp
+            .refresh_token()
+            .map(|t| Secret::new(t.secret().clone()))
+            .or_else(|| {
+                previous
+                    .as_ref()
+                    .filter(|p| p.subject.is_some() && p.subject == who.subject)
+                    .and_then(|p| p.refresh_token.clone())
+            });
         Ok(TokenSet {
             issuer: ep.issuer.clone(),
             client_id: client_id.clone(),
@@ -167,7 +203,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             subject: who.subject,
             access_token: Secret::new(resp.access_token().secret().clone()),
             token_type: resp.token_type().as_ref().to_owned(),
-            refresh_token: resp.refresh_token().map(|t| Secret::new(t.secret().clone())),
+            refresh_token,
             id_token_expires_at: id_claims.as_ref().map(|c| c.expires_at),
             // An ID token from a provider without discovery could not be validated: not kept.
             id_token: id_claims.as_ref().and(id_token),

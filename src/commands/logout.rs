@@ -3,7 +3,9 @@
 //! The refresh token is revoked first: it is the long-lived one, and revoking it also ends
 //! the access tokens issued from it at most providers (RFC 7009 §2.1). The local copy is
 //! deleted whatever the provider said; a failed revocation is reported, not hidden
-//! (security.md #16), and makes the exit code 1.
+//! (security.md #16), and makes the exit code 1. How to revoke is the provider's quirk
+//! (`provider::presets::Revocation`): GitHub has its own API, and at Google revoking one
+//! token ends the grant.
 
 use anyhow::{Result, bail};
 
@@ -14,6 +16,7 @@ use crate::error;
 use crate::flow::oauth::OAuth;
 use crate::http::Http;
 use crate::output;
+use crate::provider::presets::{self, Revocation};
 use crate::store::{self, state::State};
 use crate::term::escape;
 use crate::token::TokenSet;
@@ -68,28 +71,44 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
 fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
     let Some(url) = &set.revocation_endpoint else {
         output::note(&format!(
-            "'{provider}' has no revocation endpoint: its tokens stay valid at the provider until they expire."
+            "'{provider}' cannot revoke tokens (it has no revocation endpoint): they stay valid at \
+             the provider until they expire; the copy here is deleted."
         ));
         return Ok(());
     };
-    let secret = match settings.file.providers.contains_key(provider) {
-        true => settings.profile(provider)?.client_secret,
-        false => None,
+    let secret = settings.secret_for(provider)?;
+    let style = match settings.knows(provider) {
+        true => settings.profile(provider)?.quirks.revocation,
+        false => Revocation::Rfc7009,
     };
+    let http = Http::new()?;
+    if style == Revocation::GitHub {
+        presets::github::revoke(
+            &http,
+            url,
+            &set.client_id,
+            secret.as_ref(),
+            &set.access_token,
+        )?;
+        output::note(&format!("Revoked the access token at {url}."));
+        return Ok(());
+    }
     let oauth = OAuth::new(
         &set.client_id,
         secret.as_ref(),
         set.auth_method,
         &set.token_endpoint,
     )?;
-    let http = Http::new()?;
     let mut revoked = Vec::new();
     if let Some(rt) = &set.refresh_token {
         oauth.revoke(&http, url, rt, "refresh_token")?;
         revoked.push("refresh token");
     }
-    oauth.revoke(&http, url, &set.access_token, "access_token")?;
-    revoked.push("access token");
+    // Where revoking one token ends the grant, the other is already dead.
+    if style == Revocation::Rfc7009 || revoked.is_empty() {
+        oauth.revoke(&http, url, &set.access_token, "access_token")?;
+        revoked.push("access token");
+    }
     output::note(&format!(
         "Revoked the {} at {url}.",
         revoked.join(" and the ")

@@ -91,13 +91,13 @@ fn stored(
 /// A token set is never used for another issuer or client than it was issued for
 /// (security.md #5): when the config now names others, the user must log in again.
 fn check_binding(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
-    let Some(pc) = settings.file.providers.get(provider) else {
+    if !settings.knows(provider) {
         return Ok(());
-    };
+    }
     let profile = settings.profile(provider)?;
     let issuer = match &profile.source {
         Source::Issuer(i) => Some(i.as_str()),
-        Source::Manual => pc.token_endpoint.as_deref(),
+        Source::Manual => profile.token_endpoint.as_deref(),
     };
     if let Some(issuer) = issuer
         && issuer != set.issuer

@@ -1,37 +1,63 @@
-//! `oauthcli providers`: the configured providers and whether each has a client id.
+//! `oauthcli providers`: the built-in presets and the configured providers, whether each has a
+//! client id, and where the email of a login comes from.
 
 use anyhow::Result;
 
-use crate::config::{Settings, Source};
+use super::status::render;
+use crate::config::{Profile, Settings, Source};
 use crate::output;
+use crate::provider::presets;
 
 pub fn run(settings: &Settings) -> Result<()> {
-    if settings.file.providers.is_empty() {
-        output::note(&format!(
-            "No provider is configured: add a [providers.NAME] table to {} (see the README).",
-            settings.path.display()
-        ));
-        return Ok(());
-    }
-    let mut lines = vec![format!(
-        "{:<16}  {:<8}  {:<9}  {}",
-        "NAME", "KIND", "CLIENT ID", "WHERE"
-    )];
+    let mut names: Vec<String> = presets::ALL.iter().map(|p| p.name.to_owned()).collect();
     for name in settings.file.providers.keys() {
-        let p = settings.profile(name)?;
-        let (kind, place) = match &p.source {
-            Source::Issuer(i) => ("openid", i.clone()),
-            Source::Manual => (
-                "oauth2",
-                p.authorization_endpoint.clone().unwrap_or_default(),
-            ),
-        };
-        let id = if p.client_id.is_some() {
-            "yes"
-        } else {
-            "missing"
-        };
-        lines.push(format!("{name:<16}  {kind:<8}  {id:<9}  {place}"));
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
     }
-    output::data(&lines.join("\n"))
+    let mut table = vec![[
+        "NAME".to_owned(),
+        "KIND".into(),
+        "CLIENT ID".into(),
+        "EMAIL FROM".into(),
+        "FROM".into(),
+    ]];
+    for name in names {
+        let p = settings.profile(&name)?;
+        let configured = settings.file.providers.contains_key(&name);
+        let from = match (p.preset, configured) {
+            (Some(preset), true) if preset.name != name => {
+                format!("config ({} preset)", preset.name)
+            }
+            (Some(_), true) => "built-in + config".to_owned(),
+            (Some(_), false) => "built-in".to_owned(),
+            (None, _) => "config".to_owned(),
+        };
+        table.push([
+            name,
+            match p.source {
+                Source::Issuer(_) => "OpenID".into(),
+                Source::Manual => "OAuth".into(),
+            },
+            if p.client_id.is_some() {
+                "yes".into()
+            } else {
+                "missing".into()
+            },
+            email_from(&p),
+            from,
+        ]);
+    }
+    output::data(&render(&table))
+}
+
+fn email_from(p: &Profile) -> String {
+    match (p.preset, &p.source, &p.userinfo_endpoint) {
+        (Some(preset), _, _) => preset.email_from.to_owned(),
+        (None, Source::Issuer(_), _) => {
+            format!("ID token (email), else userinfo ({})", p.email_field)
+        }
+        (None, Source::Manual, Some(_)) => format!("userinfo ({})", p.email_field),
+        (None, Source::Manual, None) => "nowhere: set userinfo_endpoint".to_owned(),
+    }
 }

@@ -95,7 +95,7 @@ fn expiry(set: &TokenSet, now: i64) -> String {
 }
 
 /// Left-aligned columns, two spaces apart.
-fn render<const N: usize>(rows: &[[String; N]]) -> String {
+pub(super) fn render<const N: usize>(rows: &[[String; N]]) -> String {
     let widths: Vec<usize> = (0..N)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();

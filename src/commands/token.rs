@@ -79,10 +79,7 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
             format!("the access token of '{provider}' expires and there is no refresh token"),
         ));
     };
-    let secret = match settings.file.providers.contains_key(provider) {
-        true => settings.profile(provider)?.client_secret,
-        false => None,
-    };
+    let secret = settings.secret_for(provider)?;
     output::verbose(
         settings.verbose,
         &format!("refreshing at {}", set.token_endpoint),

@@ -4,7 +4,9 @@
 //! PKCE is always S256 with a 32-byte verifier (RFC 7636 §4.1, §4.2; `plain` is never
 //! offered, security.md #4); `state` carries 128 random bits (RFC 6749 §10.12). Errors from
 //! the token endpoint keep the provider's `error` code, because callers branch on it
-//! (`invalid_grant` means "log in again", RFC 6749 §5.2).
+//! (`invalid_grant` means "log in again", RFC 6749 §5.2); a provider's own name for a standard
+//! code is translated (`provider::presets::standard_error`), and an error sent with HTTP 200
+//! (GitHub) is still an error.
 
 use std::fmt;
 
@@ -58,13 +60,32 @@ type OClient = oauth2::Client<
 #[derive(Debug)]
 pub struct ProviderError {
     pub endpoint: String,
+    /// The RFC 6749 §5.2 code.
     pub error: String,
+    /// The provider's own code, when it used another name for `error`.
+    pub provider_code: Option<String>,
     pub description: Option<String>,
+}
+
+impl ProviderError {
+    fn new(endpoint: &str, resp: &BasicErrorResponse) -> ProviderError {
+        let code = resp.error().as_ref();
+        let standard = crate::provider::presets::standard_error(code);
+        ProviderError {
+            endpoint: endpoint.to_owned(),
+            error: standard.unwrap_or(code).to_owned(),
+            provider_code: standard.map(|_| code.to_owned()),
+            description: resp.error_description().cloned(),
+        }
+    }
 }
 
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} answered `{}`", self.endpoint, self.error)?;
+        match &self.provider_code {
+            Some(code) => write!(f, "{} answered `{code}` (`{}`)", self.endpoint, self.error)?,
+            None => write!(f, "{} answered `{}`", self.endpoint, self.error)?,
+        }
         if let Some(d) = &self.description {
             write!(f, ": {d}")?;
         }
@@ -214,12 +235,7 @@ impl OAuth {
         }
         // RFC 7009 §2.2.1: errors use the token endpoint's error format (RFC 6749 §5.2).
         match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
-            Ok(err) => Err(ProviderError {
-                endpoint: url.to_owned(),
-                error: err.error().as_ref().to_owned(),
-                description: err.error_description().cloned(),
-            }
-            .into()),
+            Ok(err) => Err(ProviderError::new(url, &err).into()),
             Err(_) => Err(anyhow!("{url} answered HTTP {}", response.status())),
         }
     }
@@ -230,12 +246,17 @@ fn token_error(
     err: RequestTokenError<HttpError, BasicErrorResponse>,
 ) -> anyhow::Error {
     match err {
-        RequestTokenError::ServerResponse(resp) => ProviderError {
-            endpoint: endpoint.to_owned(),
-            error: resp.error().as_ref().to_owned(),
-            description: resp.error_description().cloned(),
+        RequestTokenError::ServerResponse(resp) => ProviderError::new(endpoint, &resp).into(),
+        // A body with `error` and no token is an error whatever the status: GitHub answers its
+        // token errors with HTTP 200 (presets::github).
+        RequestTokenError::Parse(e, body) => {
+            match serde_json::from_slice::<BasicErrorResponse>(&body) {
+                Ok(resp) => ProviderError::new(endpoint, &resp).into(),
+                Err(_) => {
+                    describe::<BasicErrorResponse>(endpoint, RequestTokenError::Parse(e, body))
+                }
+            }
         }
-        .into(),
         other => describe(endpoint, other),
     }
 }

@@ -1,5 +1,9 @@
 //! OpenID Connect discovery (OpenID Discovery 1.0), through `openidconnect`, plus the
 //! metadata fields of RFC 8414 and RFC 9207 that `openidconnect` leaves to its users.
+//!
+//! A provider with a tenant issuer (Microsoft) publishes a templated `issuer` that no exact
+//! comparison accepts: its document is fetched here and the issuer checked by
+//! `presets::microsoft::issuer_matches` instead; everything else is the same.
 
 use anyhow::{Context, Result, anyhow};
 use openidconnect::core::{
@@ -7,10 +11,12 @@ use openidconnect::core::{
     CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
     CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
-use openidconnect::{AdditionalProviderMetadata, DiscoveryError, IssuerUrl, ProviderMetadata};
+use openidconnect::{
+    AdditionalProviderMetadata, DiscoveryError, IssuerUrl, JsonWebKeySet, ProviderMetadata,
+};
 use serde::{Deserialize, Serialize};
 
-use super::{Endpoints, OpenId};
+use super::{Endpoints, OpenId, presets};
 use crate::error;
 use crate::http::{Http, HttpError};
 
@@ -53,10 +59,20 @@ const ALLOWED_ALGS: &[CoreJwsSigningAlgorithm] = &[
     CoreJwsSigningAlgorithm::EdDsa,
 ];
 
-pub fn discover(issuer: &str, http: &Http) -> Result<Endpoints> {
+/// Discovery at `issuer`; `tenant_issuer` allows Microsoft's tenant template.
+pub fn discover(issuer: &str, http: &Http, tenant_issuer: bool) -> Result<Endpoints> {
     let issuer_url = IssuerUrl::new(issuer.to_owned())
         .map_err(|e| error::config(format!("issuer '{issuer}' is not a valid URL: {e}")))?;
-    let meta = Metadata::discover(&issuer_url, http).map_err(|e| match e {
+    let meta = if tenant_issuer {
+        discover_tenant(issuer, http)?
+    } else {
+        discover_exact(issuer, &issuer_url, http)?
+    };
+    endpoints(issuer, meta, tenant_issuer)
+}
+
+fn discover_exact(issuer: &str, issuer_url: &IssuerUrl, http: &Http) -> Result<Metadata> {
+    Metadata::discover(issuer_url, http).map_err(|e| match e {
         DiscoveryError::Validation(msg) => error::config(format!(
             "OpenID discovery at {issuer} failed: {msg}. The issuer in the config must be exactly \
              the provider's own; fix `issuer` if the provider's value is right"
@@ -67,14 +83,45 @@ pub fn discover(issuer: &str, http: &Http) -> Result<Endpoints> {
         other => anyhow!(other).context(format!(
             "OpenID discovery at {issuer} failed (is the issuer URL right and the provider up?)"
         )),
-    })?;
+    })
+}
+
+fn discover_tenant(issuer: &str, http: &Http) -> Result<Metadata> {
+    let failed = || {
+        format!(
+            "OpenID discovery at {issuer} failed (is the issuer URL right and the provider up?)"
+        )
+    };
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let doc = http.get_json(&url, None).with_context(failed)?;
+    let meta: Metadata = serde_json::from_value(doc)
+        .with_context(|| format!("{url} is not an OpenID provider configuration"))
+        .with_context(failed)?;
+    if !presets::microsoft::issuer_matches(issuer, meta.issuer().as_str()) {
+        return Err(error::config(format!(
+            "OpenID discovery at {issuer} failed: unexpected issuer URI `{}` (expected `{issuer}` or \
+             its tenant template). The issuer in the config must be exactly the provider's own",
+            meta.issuer().as_str()
+        )));
+    }
+    let jwks = JsonWebKeySet::fetch(meta.jwks_uri(), http)
+        .map_err(|e| anyhow!(e))
+        .with_context(failed)?;
+    Ok(meta.set_jwks(jwks))
+}
+
+fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoints> {
     let extra = meta.additional_metadata();
     let token = meta
         .token_endpoint()
         .map(|u| u.to_string())
         .with_context(|| format!("the provider at {issuer} publishes no token_endpoint"))?;
     Ok(Endpoints {
-        issuer: meta.issuer().to_string(),
+        // A login is bound to the configured issuer, which discovery matched.
+        issuer: issuer.to_owned(),
         authorization: meta.authorization_endpoint().to_string(),
         token,
         userinfo: meta.userinfo_endpoint().map(|u| u.to_string()),
@@ -90,6 +137,7 @@ pub fn discover(issuer: &str, http: &Http) -> Result<Endpoints> {
             issuer: meta.issuer().clone(),
             jwks: meta.jwks().clone(),
             algs: ALLOWED_ALGS.to_vec(),
+            tenant_issuer,
         }),
     })
 }

@@ -1,9 +1,12 @@
-//! A provider's endpoints, resolved from OpenID discovery or from the config.
+//! A provider's endpoints, resolved from OpenID discovery or from the config, and the
+//! built-in presets (`presets/`).
 //!
 //! Discovery (OpenID Discovery 1.0 §4) must name exactly the configured issuer
-//! (§4.3, security.md #5); every endpoint must be https off loopback (security.md #11).
+//! (§4.3, security.md #5), Microsoft's tenant template aside (`presets::microsoft`); every
+//! endpoint must be https off loopback (security.md #11).
 
 mod discovery;
+pub mod presets;
 
 use anyhow::{Context, Result};
 use openidconnect::IssuerUrl;
@@ -15,9 +18,29 @@ use crate::http::{self, Http};
 
 /// What an OpenID provider adds: the keys its ID tokens are signed with.
 pub struct OpenId {
+    /// The issuer ID tokens must name; a template holding `{tenantid}` when
+    /// `tenant_issuer` is set.
     pub issuer: IssuerUrl,
     pub jwks: CoreJsonWebKeySet,
     pub algs: Vec<CoreJwsSigningAlgorithm>,
+    pub tenant_issuer: bool,
+}
+
+impl OpenId {
+    /// The issuer this ID token must name (Microsoft: the template filled with its `tid`).
+    pub fn issuer_for(&self, raw_id_token: &str) -> Result<IssuerUrl> {
+        if !self.tenant_issuer {
+            return Ok(self.issuer.clone());
+        }
+        let issuer = presets::microsoft::issuer_for(self.issuer.as_str(), raw_id_token)?;
+        IssuerUrl::new(issuer).context("the ID token's tenant makes no valid issuer")
+    }
+
+    /// The issuer an authorization response's `iss` must equal (RFC 9207), when one is known.
+    pub fn response_issuer(&self) -> Option<&str> {
+        let templated = self.tenant_issuer && self.issuer.as_str().contains('{');
+        (!templated).then(|| self.issuer.as_str())
+    }
 }
 
 /// The endpoints of one provider, checked.
@@ -42,7 +65,7 @@ pub struct Endpoints {
 /// value given in the config wins over discovery's.
 pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
     let mut ep = match &profile.source {
-        Source::Issuer(issuer) => discovery::discover(issuer, http)?,
+        Source::Issuer(issuer) => discovery::discover(issuer, http, profile.quirks.tenant_issuer)?,
         Source::Manual => {
             // Both are present: config::resolve refuses a manual provider without them.
             let token = profile.token_endpoint.clone().unwrap_or_default();

@@ -12,7 +12,7 @@ fn unknown_provider_exits_2_and_names_the_known_ones() {
     assert_eq!(
         r.stderr,
         format!(
-            "error: unknown provider 'nope' (configured in {}: corp)\n",
+            "error: unknown provider 'nope' (configured in {}: corp; built in: google, github, microsoft, gitlab)\n",
             user.config.display()
         )
     );

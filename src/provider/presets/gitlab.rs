@@ -1,0 +1,61 @@
+//! GitLab: gitlab.com or a self-managed instance (`base_url`); OpenID Connect.
+//!
+//! Sources:
+//! - "OAuth 2.0 identity provider API" (docs.gitlab.com/api/oauth2): authorization code with
+//!   PKCE for public clients without the client secret; tokens answered with
+//!   `"expires_in": 7200`; a refresh "invalidates the existing access_token and
+//!   refresh_token" and sends new ones; revocation at `/oauth/revoke`; "This functionality is
+//!   based on the doorkeeper Ruby gem".
+//! - Loopback redirect ports: doorkeeper's redirect URI check ignores the port when both the
+//!   registered and the requested URI are on a loopback IP (RFC 8252 §7.3; doorkeeper pull
+//!   request #1182, 2019, `URIChecker.matches?`), for IP literals only, not for `localhost`
+//!   (gitlab-org/gitlab issue 435764: a `localhost` URI with a port is refused). So
+//!   `http://127.0.0.1/callback` registered once serves every port; an instance too old for
+//!   that needs the exact URI with a fixed port, and `redirect_port` in the config.
+//! - Discovery at `/.well-known/openid-configuration` with `userinfo_endpoint`
+//!   `/oauth/userinfo`, where the email is when the ID token lacks it.
+
+use super::{Defaults, EmailSource, Kind, Preset, Quirks, Revocation, Site};
+
+pub static PRESET: Preset = Preset {
+    name: "gitlab",
+    kind: Kind::OpenId,
+    scopes: &["openid", "email"],
+    // A public application ("Confidential" unticked) sends no secret; one with a secret
+    // authenticates as discovery allows.
+    auth_method: None,
+    needs_secret: false,
+    has_tenant: false,
+    quirks: Quirks {
+        email: EmailSource::Standard,
+        revocation: Revocation::Rfc7009,
+        offline_access_type: false,
+        tenant_issuer: false,
+    },
+    email_from: "ID token (email), else userinfo",
+    defaults,
+    register,
+    error_aliases: &[],
+};
+
+const BASE: &str = "https://gitlab.com";
+
+fn defaults(site: &Site) -> Result<Defaults, String> {
+    let base = site.base_or(BASE);
+    Ok(Defaults {
+        issuer: Some(base.clone()),
+        revocation_endpoint: Some(format!("{base}/oauth/revoke")),
+        ..Defaults::default()
+    })
+}
+
+fn register(site: &Site, redirect: &str) -> String {
+    let base = site.base_or(BASE);
+    format!(
+        "Register an application at {base}/-/user_settings/applications (or under a group or the \
+         instance's admin area), untick \"Confidential\", tick the scopes openid and email, with the \
+         redirect URI {redirect}. GitLab accepts a 127.0.0.1 redirect on any port (RFC 8252 §7.3); an \
+         instance that demands the exact port needs http://127.0.0.1:PORT/callback registered and \
+         redirect_port = PORT in the config"
+    )
+}

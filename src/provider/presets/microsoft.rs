@@ -1,0 +1,215 @@
+//! Microsoft Entra ID (the Microsoft identity platform, v2.0 endpoints): OpenID Connect under a
+//! tenant.
+//!
+//! Sources (learn.microsoft.com/entra/identity-platform/):
+//! - The issuer `https://login.microsoftonline.com/{tenant}/v2.0`, where `{tenant}` is
+//!   `common`, `organizations`, `consumers`, a tenant id or a domain ("OpenID Connect on the
+//!   Microsoft identity platform", v2-protocols-oidc).
+//! - For `common` and `organizations` the discovery document's `issuer` is the template
+//!   `https://login.microsoftonline.com/{tenantid}/v2.0`, and a token's `iss` names the user's
+//!   own tenant, the one in its `tid` claim: multi-tenant apps validate `iss` against the
+//!   template with `tid` put in ("Validate the issuer", access-tokens). A named tenant's
+//!   document gives the tenant id form instead of the name.
+//! - A refresh token only with the `offline_access` scope (scopes-oidc); "Refresh tokens
+//!   replace themselves with a fresh token upon every use" (refresh-tokens).
+//! - A public client must not present a secret: the token endpoint answers `AADSTS700025:
+//!   Client is public so neither 'client_assertion' nor 'client_secret' should be presented`.
+//! - `email` is optional in ID tokens; `preferred_username` needs the `profile` scope
+//!   (id-token-claims-reference).
+//! - No token revocation endpoint: the discovery document has none; sessions end only through
+//!   Microsoft Graph's `revokeSignInSessions`, for every client at once.
+//! - Redirect URIs: the platform ignores the port of a loopback redirect; 127.0.0.1 is
+//!   preferred over localhost, and an `http://127.0.0.1` URI is entered through the app's
+//!   manifest (`replyUrlsWithType`) ("Redirect URI (reply URL) outline and restrictions",
+//!   reply-url, localhost exceptions).
+
+use anyhow::{Context, Result, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::{Defaults, EmailSource, Kind, Preset, Quirks, Revocation, Site};
+use crate::config::AuthMethod;
+
+pub static PRESET: Preset = Preset {
+    name: "microsoft",
+    kind: Kind::OpenId,
+    scopes: &["openid", "profile", "email", "offline_access"],
+    auth_method: Some(AuthMethod::None),
+    needs_secret: false,
+    has_tenant: true,
+    quirks: Quirks {
+        email: EmailSource::IdTokenOr("preferred_username"),
+        revocation: Revocation::Rfc7009,
+        offline_access_type: false,
+        tenant_issuer: true,
+    },
+    email_from: "ID token (email, else preferred_username)",
+    defaults,
+    register,
+    error_aliases: &[],
+};
+
+const BASE: &str = "https://login.microsoftonline.com";
+const TEMPLATE: &str = "{tenantid}";
+
+fn defaults(site: &Site) -> Result<Defaults, String> {
+    let tenant = site.tenant.unwrap_or("common");
+    let plain = !tenant.is_empty()
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    if !plain {
+        return Err(format!(
+            "tenant '{tenant}' is not a tenant: use common, organizations, consumers, a tenant id or a domain"
+        ));
+    }
+    Ok(Defaults {
+        issuer: Some(format!("{}/{tenant}/v2.0", site.base_or(BASE))),
+        ..Defaults::default()
+    })
+}
+
+fn register(_: &Site, redirect: &str) -> String {
+    format!(
+        "Register an app at https://entra.microsoft.com (App registrations > New registration, \
+         the account types to match `tenant`), add the platform \"Mobile and desktop applications\" \
+         with the redirect URI {redirect}: the portal takes http only for localhost, so enter \
+         https://127.0.0.1/callback and change it to http in the app's Manifest (replyUrlsWithType). \
+         Entra ignores the port of a loopback redirect. No client secret: oauthcli logs in as a \
+         public client"
+    )
+}
+
+/// `{prefix}/{segment}/v2.0` split into its parts.
+fn split(issuer: &str) -> Option<(&str, &str)> {
+    issuer.strip_suffix("/v2.0")?.rsplit_once('/')
+}
+
+fn is_guid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Does the discovery document's `issuer` belong to the configured one? Equal; or the same
+/// with the tenant replaced by the `{tenantid}` template (`common`, `organizations`); or, for a
+/// tenant given by name, by a tenant id.
+pub fn issuer_matches(configured: &str, discovered: &str) -> bool {
+    if configured == discovered {
+        return true;
+    }
+    match (split(configured), split(discovered)) {
+        (Some((prefix, tenant)), Some((their_prefix, theirs))) => {
+            prefix == their_prefix && (theirs == TEMPLATE || (!is_guid(tenant) && is_guid(theirs)))
+        }
+        _ => false,
+    }
+}
+
+/// The issuer an ID token must name: the template with the token's own `tid` put in.
+///
+/// The `tid` is read before the signature is checked, but the issuer built from it is then
+/// required of the same signed token, so a token whose `iss` and `tid` disagree is refused.
+pub fn issuer_for(template: &str, raw_id_token: &str) -> Result<String> {
+    if !template.contains(TEMPLATE) {
+        return Ok(template.to_owned());
+    }
+    let payload = raw_id_token
+        .split('.')
+        .nth(1)
+        .context("the ID token is malformed")?;
+    let claims: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(payload)
+            .context("the ID token is malformed")?,
+    )
+    .context("the ID token is malformed")?;
+    let tid = claims
+        .get("tid")
+        .and_then(|v| v.as_str())
+        .context("the ID token has no `tid` claim, so its issuer cannot be checked")?;
+    if !is_guid(tid) {
+        bail!("the ID token's `tid` claim is not a tenant id");
+    }
+    Ok(template.replace(TEMPLATE, tid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+    #[test]
+    fn tenant_issuers() {
+        let d = defaults(&Site::default()).unwrap();
+        assert_eq!(
+            d.issuer.as_deref(),
+            Some("https://login.microsoftonline.com/common/v2.0")
+        );
+        let site = Site {
+            tenant: Some("organizations"),
+            ..Site::default()
+        };
+        assert_eq!(
+            defaults(&site).unwrap().issuer.as_deref(),
+            Some("https://login.microsoftonline.com/organizations/v2.0")
+        );
+        let bad = Site {
+            tenant: Some("a/b"),
+            ..Site::default()
+        };
+        assert!(defaults(&bad).is_err());
+    }
+
+    #[test]
+    fn discovered_issuer_rules() {
+        let common = "https://login.microsoftonline.com/common/v2.0";
+        assert!(issuer_matches(
+            common,
+            "https://login.microsoftonline.com/{tenantid}/v2.0"
+        ));
+        assert!(issuer_matches(
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0",
+            &format!("https://login.microsoftonline.com/{TID}/v2.0")
+        ));
+        let own = format!("https://login.microsoftonline.com/{TID}/v2.0");
+        assert!(issuer_matches(&own, &own));
+        assert!(!issuer_matches(
+            &own,
+            "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"
+        ));
+        assert!(!issuer_matches(
+            common,
+            "https://evil.example/{tenantid}/v2.0"
+        ));
+        assert!(!issuer_matches(
+            common,
+            "https://login.microsoftonline.com/x/v2.0"
+        ));
+    }
+
+    fn token(claims: serde_json::Value) -> String {
+        format!(
+            "e30.{}.sig",
+            URL_SAFE_NO_PAD.encode(claims.to_string().as_bytes())
+        )
+    }
+
+    #[test]
+    fn issuer_from_tid() {
+        let template = "https://login.microsoftonline.com/{tenantid}/v2.0";
+        assert_eq!(
+            issuer_for(template, &token(serde_json::json!({ "tid": TID }))).unwrap(),
+            format!("https://login.microsoftonline.com/{TID}/v2.0")
+        );
+        assert!(issuer_for(template, &token(serde_json::json!({}))).is_err());
+        assert!(issuer_for(template, &token(serde_json::json!({ "tid": "../x" }))).is_err());
+        assert_eq!(
+            issuer_for("https://a/v2.0", "garbage").unwrap(),
+            "https://a/v2.0"
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The built-in providers (`google`, `github`, `microsoft`, `gitlab`): what each one knows
+//! (endpoints, default scopes, client authentication, where to register an app) and the quirks
+//! that break naive clients, one file per provider.
+//!
+//! The core never names a provider: it asks a profile's [`Quirks`], which are plain data, and
+//! calls the few provider-specific functions a quirk points to. A preset is a `Preset` value in
+//! its own file plus one line in [`ALL`]. Every fact here cites the provider's documentation.
+
+pub mod github;
+mod gitlab;
+pub mod google;
+pub mod microsoft;
+
+use crate::config::AuthMethod;
+
+/// OpenID Connect, or plain OAuth 2.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    OpenId,
+    OAuth,
+}
+
+/// Where the email of a login comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailSource {
+    /// The ID token's `email`, else the userinfo endpoint's `email_field` (OpenID Core §5.4).
+    Standard,
+    /// The ID token's `email`, else this claim of the ID token; stderr says when it was used.
+    IdTokenOr(&'static str),
+    /// GitHub's `GET /user/emails`: the primary, verified address.
+    GitHubEmails,
+}
+
+/// How `logout` revokes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// RFC 7009 at the revocation endpoint: the refresh token, then the access token.
+    Rfc7009,
+    /// RFC 7009, but revoking either token ends the whole grant, and a second call for the
+    /// other (already dead) token is answered with an error: send one token only.
+    Grant,
+    /// GitHub's own API: `DELETE /applications/{client_id}/token` with basic auth.
+    GitHub,
+}
+
+/// The provider-specific behaviour of a profile. A provider from the config alone has the
+/// defaults: standard OpenID / OAuth 2.0 behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quirks {
+    pub email: EmailSource,
+    pub revocation: Revocation,
+    /// Refresh tokens only with `access_type=offline`; and `prompt=consent` is needed for a
+    /// new one when the user consented before (Google).
+    pub offline_access_type: bool,
+    /// Discovery's `issuer` is a template holding `{tenantid}`; an ID token is checked against
+    /// the issuer its own `tid` names (Microsoft).
+    pub tenant_issuer: bool,
+}
+
+impl Default for Quirks {
+    fn default() -> Self {
+        Quirks {
+            email: EmailSource::Standard,
+            revocation: Revocation::Rfc7009,
+            offline_access_type: false,
+            tenant_issuer: false,
+        }
+    }
+}
+
+impl Quirks {
+    /// Extra authorization-request parameters.
+    pub fn authorize_params(
+        &self,
+        refresh_token_stored: bool,
+    ) -> Vec<(&'static str, &'static str)> {
+        if self.offline_access_type {
+            google::authorize_params(refresh_token_stored)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The settings a preset's endpoints depend on, from the provider's config table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Site<'a> {
+    /// `base_url`: a self-hosted instance (GitHub Enterprise Server, GitLab self-managed) or
+    /// a local stand-in in the tests.
+    pub base_url: Option<&'a str>,
+    /// `tenant` (Microsoft).
+    pub tenant: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+}
+
+impl Site<'_> {
+    /// The base URL without a trailing slash, or the given default.
+    pub fn base_or(&self, default: &str) -> String {
+        self.base_url
+            .unwrap_or(default)
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+/// What a preset contributes to a profile; the config table overrides any of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Defaults {
+    pub issuer: Option<String>,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+}
+
+/// One built-in provider.
+#[derive(Debug)]
+pub struct Preset {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub scopes: &'static [&'static str],
+    /// How the client authenticates at the token endpoint, unless the config says otherwise;
+    /// `None` leaves it to the usual rule (`provider::Endpoints::auth_method`).
+    pub auth_method: Option<AuthMethod>,
+    /// The provider refuses a code exchange without the client secret.
+    pub needs_secret: bool,
+    /// The preset understands the `tenant` key.
+    pub has_tenant: bool,
+    pub quirks: Quirks,
+    /// Where the email comes from, for `oauthcli providers`.
+    pub email_from: &'static str,
+    /// Endpoints for the given site; an error says which setting is wrong.
+    pub defaults: fn(&Site) -> Result<Defaults, String>,
+    /// Where and how to register an app, given the redirect URI to register.
+    pub register: fn(&Site, &str) -> String,
+    /// The provider's own token-endpoint error codes that mean an RFC 6749 §5.2 one.
+    pub error_aliases: &'static [(&'static str, &'static str)],
+}
+
+/// Every preset, in the order `oauthcli providers` lists them.
+pub static ALL: [&Preset; 4] = [
+    &google::PRESET,
+    &github::PRESET,
+    &microsoft::PRESET,
+    &gitlab::PRESET,
+];
+
+/// The preset of this name.
+pub fn find(name: &str) -> Option<&'static Preset> {
+    ALL.iter().copied().find(|p| p.name == name)
+}
+
+/// The preset names, comma-separated, for messages.
+pub fn names() -> String {
+    ALL.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+}
+
+/// The RFC 6749 §5.2 code a provider-specific error code stands for, if any preset knows it.
+/// Callers branch on the standard codes (`invalid_grant` means "log in again").
+pub fn standard_error(code: &str) -> Option<&'static str> {
+    ALL.iter()
+        .flat_map(|p| p.error_aliases.iter())
+        .find(|(theirs, _)| *theirs == code)
+        .map(|(_, ours)| *ours)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_resolves_its_defaults_without_settings() {
+        for p in ALL {
+            let site = Site {
+                client_id: Some("cid"),
+                ..Site::default()
+            };
+            let d = (p.defaults)(&site).unwrap();
+            match p.kind {
+                Kind::OpenId => assert!(d.issuer.is_some(), "{}", p.name),
+                Kind::OAuth => assert!(d.token_endpoint.is_some(), "{}", p.name),
+            }
+            for url in [d.issuer, d.token_endpoint, d.revocation_endpoint]
+                .into_iter()
+                .flatten()
+            {
+                assert!(url.starts_with("https://"), "{url}");
+            }
+            assert!(find(p.name).is_some());
+        }
+        assert!(find("yahoo").is_none());
+    }
+
+    #[test]
+    fn provider_error_codes_map_to_rfc6749_ones() {
+        assert_eq!(standard_error("bad_refresh_token"), Some("invalid_grant"));
+        assert_eq!(standard_error("invalid_grant"), None);
+    }
+}
