@@ -1,10 +1,12 @@
 //! Integration tests: the built `oauthcli` binary against a real OpenID provider
 //! (`oidc-provider`) and the real Secret Service (gnome-keyring), as `tests/run` sets them up.
 
+mod standin;
 mod support;
 
 mod completions;
 mod errors;
 mod login;
+mod presets;
 mod refresh;
 mod tokens;
