@@ -7,12 +7,15 @@
 //! `email` can name another claim to fall back to (Microsoft: `preferred_username`).
 
 use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet};
 use openidconnect::{ClientId, IssuerUrl, Nonce};
 
 use crate::http::Http;
 use crate::provider::OpenId;
 use crate::term::escape;
+use crate::token::TokenSet;
 
 /// The logged-in user.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +91,20 @@ pub fn check_refreshed_id_token(
         );
     }
     Ok(claims.expiration().timestamp())
+}
+
+/// The issuer a refreshed ID token must name: that of the ID token validated at login (OpenID
+/// Core §12.2: "the same as in the ID Token issued when the original authentication
+/// occurred"). With a tenant issuer (Microsoft) that is the user's tenant, not the configured
+/// `.../common/v2.0`; without a stored ID token, the login's issuer.
+pub fn original_issuer(set: &TokenSet) -> String {
+    set.id_token
+        .as_ref()
+        .and_then(|t| t.expose().split('.').nth(1).map(str::to_owned))
+        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+        .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+        .and_then(|claims| claims.get("iss")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| set.issuer.clone())
 }
 
 /// Reads the email (at `email_field`) and `sub` from a userinfo endpoint.

@@ -110,7 +110,7 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
     let id_token_expires_at = match &resp.extra_fields().id_token {
         Some(raw) if set.id_token.is_some() => Some(identity::check_refreshed_id_token(
             raw.expose(),
-            &set.issuer,
+            &identity::original_issuer(&set),
             &set.client_id,
             set.subject.as_deref(),
         )?),

@@ -452,7 +452,14 @@ fn microsoft_common_tenant_with_a_templated_issuer_and_no_email_claim() {
             ("client_id", MS_CLIENT),
         ])
     );
-    assert_ne!(stored(&user, "microsoft")["refresh_token"], old_rt.as_str());
+    let second = stored(&user, "microsoft");
+    assert_ne!(second["refresh_token"], old_rt.as_str());
+    // Its new ID token names the user's tenant, as the login's did: accepted and kept.
+    assert_ne!(second["id_token"], first["id_token"]);
+    assert_eq!(
+        user.ok(&["token", "--id-token"]).trim(),
+        second["id_token"].as_str().unwrap()
+    );
     assert_eq!(user.ok(&["whoami"]), format!("{MS_USERNAME}\n"));
 
     // No revocation endpoint: deleted here, and said so.

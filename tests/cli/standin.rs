@@ -612,6 +612,18 @@ impl Provider {
                 if let Some(e) = expires_in {
                     body["expires_in"] = json!(e);
                 }
+                if self.kind == Kind::Microsoft {
+                    // Microsoft sends a new ID token with a refresh, without a nonce.
+                    let grant = Grant {
+                        client_id: MS_CLIENT.to_owned(),
+                        redirect_uri: String::new(),
+                        challenge: None,
+                        nonce: None,
+                        scope: scope.clone(),
+                        refresh: true,
+                    };
+                    body["id_token"] = json!(self.id_token(&grant));
+                }
                 if rotate {
                     s.refresh.remove(&old);
                     let rt = s.next("1//refresh-");
@@ -631,8 +643,10 @@ impl Provider {
             "aud": grant.client_id,
             "iat": t,
             "exp": t + 3600,
-            "nonce": grant.nonce,
         });
+        if let Some(nonce) = &grant.nonce {
+            claims["nonce"] = json!(nonce);
+        }
         match self.kind {
             Kind::Google => {
                 claims["iss"] = json!(b);
