@@ -10,7 +10,7 @@ use oauth2::TokenResponse as _;
 use openidconnect::Nonce;
 
 use crate::cli::{LoginArgs, StorageKind};
-use crate::config::Settings;
+use crate::config::{Profile, Settings};
 use crate::error::{self, Failure};
 use crate::flow::listener::{self, Listener, Outcome};
 use crate::flow::oauth::OAuth;
@@ -18,7 +18,7 @@ use crate::flow::{browser, callback::Page};
 use crate::http::Http;
 use crate::identity;
 use crate::output;
-use crate::provider::{self, presets::EmailSource};
+use crate::provider::{self, Endpoints, presets::EmailSource};
 use crate::secret::Secret;
 use crate::store::{self, state::State};
 use crate::term::escape;
@@ -139,46 +139,19 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
                 nonce.as_ref().context("no nonce")?,
             )?),
             (Some(_), None) if scopes.iter().any(|s| s == "openid") => {
-                anyhow::bail!("the provider returned no ID token although the `openid` scope was asked for")
+                anyhow::bail!(
+                    "the provider returned no ID token although the `openid` scope was asked for"
+                )
             }
             _ => None,
         };
-        let who = match (profile.quirks.email, &ep.userinfo) {
-            (EmailSource::GitHubEmails, Some(url)) => identity::Identity {
-                email: provider::presets::github::primary_email(
-                    &http,
-                    url,
-                    resp.access_token().secret(),
-                )?,
-                subject: None,
-                fallback: None,
-            },
-            (source, _) => {
-        let fallback = match source {
-            EmailSource::IdTokenOr(claim) => Some(claim),
-            _ => None,
-        };
-        let needs_userinfo = id_claims
-            .as_ref()
-            .is_none_or(|c| c.email.is_none() && fallback.is_none());
-        let info = match (&ep.userinfo, needs_userinfo) {
-            (Some(url), true) => Some(identity::userinfo(
-                &http,
-                url,
-                resp.access_token().secret(),
-                &profile.email_field,
-            )?),
-            (None, true) if id_claims.is_none() => {
-                return Err(error::config(format!(
-                    "provider '{name}' has no userinfo_endpoint and no ID token: oauthcli cannot tell who logged in. \
-                     Set userinfo_endpoint under [providers.{name}]"
-                )));
-            }
-            _ => None,
-        };
-        identity::decide(id_claims.as_ref(), info, fallback)?
-            }
-        };
+        let who = who_logged_in(
+            &profile,
+            &ep,
+            &http,
+            resp.access_token().secret(),
+            id_claims.as_ref(),
+        )?;
         if let Some(claim) = who.fallback {
             output::note(&format!(
                 "The ID token has no email: using its `{claim}` ({}) as the login's email.",
@@ -237,4 +210,44 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     state.record_login(&name, storage);
     state.save()?;
     output::data(&format!("Logged in to {name} as {}", escape(&set.email)))
+}
+
+/// Who logged in: from the provider's API, the ID token or the userinfo endpoint, as the
+/// profile's quirks say.
+fn who_logged_in(
+    profile: &Profile,
+    ep: &Endpoints,
+    http: &Http,
+    access_token: &str,
+    id_claims: Option<&identity::IdClaims>,
+) -> Result<identity::Identity> {
+    let fallback = match (profile.quirks.email, &ep.userinfo) {
+        (EmailSource::GitHubEmails, Some(url)) => {
+            return Ok(identity::Identity {
+                email: provider::presets::github::primary_email(http, url, access_token)?,
+                subject: None,
+                fallback: None,
+            });
+        }
+        (EmailSource::IdTokenOr(claim), _) => Some(claim),
+        _ => None,
+    };
+    let needs_userinfo = id_claims.is_none_or(|c| c.email.is_none() && fallback.is_none());
+    let info = match (&ep.userinfo, needs_userinfo) {
+        (Some(url), true) => Some(identity::userinfo(
+            http,
+            url,
+            access_token,
+            &profile.email_field,
+        )?),
+        (None, true) if id_claims.is_none() => {
+            let name = &profile.name;
+            return Err(error::config(format!(
+                "provider '{name}' has no userinfo_endpoint and no ID token: oauthcli cannot tell who \
+                 logged in. Set userinfo_endpoint under [providers.{name}]"
+            )));
+        }
+        _ => None,
+    };
+    identity::decide(id_claims, info, fallback)
 }
