@@ -143,7 +143,9 @@ impl Settings {
         match names.as_slice() {
             [one] => Ok((*one).clone()),
             [] => Err(error::config(format!(
-                "no provider is configured: add a [providers.NAME] table to {} (see the README)",
+                "name the provider to log in to: one of the built-in {}, or one you add as a \
+                 [providers.NAME] table to {} (see the README)",
+                presets::names(),
                 self.path.display()
             ))),
             many => Err(error::config(format!(

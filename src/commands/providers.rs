@@ -20,7 +20,7 @@ pub fn run(settings: &Settings) -> Result<()> {
         "KIND".into(),
         "CLIENT ID".into(),
         "EMAIL FROM".into(),
-        "FROM".into(),
+        "DEFINED".into(),
     ]];
     for name in names {
         let p = settings.profile(&name)?;

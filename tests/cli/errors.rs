@@ -276,3 +276,19 @@ fn nothing_logged_in() {
         "error: not logged in: run 'oauthcli login corp'\n"
     );
 }
+
+#[test]
+fn login_without_a_provider_lists_the_choices() {
+    let user = User::new();
+    user.config("");
+    let r = user.run(&["login"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: name the provider to log in to: one of the built-in google, github, microsoft, gitlab, \
+             or one you add as a [providers.NAME] table to {} (see the README)\n",
+            user.config.display()
+        )
+    );
+}

@@ -652,7 +652,7 @@ fn providers_lists_presets_and_configured_providers() {
     assert_eq!(
         rows,
         vec![
-            vec!["NAME", "KIND", "CLIENT ID", "EMAIL FROM", "FROM"],
+            vec!["NAME", "KIND", "CLIENT ID", "EMAIL FROM", "DEFINED"],
             vec![
                 "google",
                 "OpenID",
