@@ -227,6 +227,7 @@ fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
             e.message().trim()
         ))
     })?;
+    let mut prefixes: BTreeMap<String, &String> = BTreeMap::new();
     for name in file.providers.keys() {
         check_name(name).map_err(|why| {
             error::config(format!(
@@ -234,6 +235,15 @@ fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
                 path.display()
             ))
         })?;
+        // `a-b` and `a_b` would read each other's secret from the environment.
+        let prefix = env_var(name, "");
+        if let Some(other) = prefixes.insert(prefix.clone(), name) {
+            return Err(error::config(format!(
+                "invalid config file {}: providers '{other}' and '{name}' would share the \
+                 environment variables {prefix}*: rename one",
+                path.display()
+            )));
+        }
     }
     Ok(file)
 }
@@ -674,6 +684,19 @@ mod tests {
             err.to_string()
                 .contains("providers.microsoft.tenant: tenant 'a b'"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn names_that_share_environment_variables_are_refused() {
+        let err = load(
+            "[providers.corp-sso]\nissuer = \"https://a\"\n[providers.corp_sso]\nissuer = \"https://b\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config file /etc/x.toml: providers 'corp-sso' and 'corp_sso' would share the \
+             environment variables OAUTHCLI_CORP_SSO_*: rename one"
         );
     }
 

@@ -133,32 +133,34 @@ fn extract(doc: &serde_json::Value, email_field: &str) -> (Option<String>, Optio
     (email, sub)
 }
 
-/// Decides the identity from what the ID token and userinfo said; `fallback` names the ID
-/// token claim to use when there is no email (only `preferred_username` is known).
+/// Decides the identity from what the ID token and userinfo said; with
+/// `preferred_username_fallback`, the ID token's `preferred_username` stands in for a missing
+/// email (Microsoft).
 pub fn decide(
     id: Option<&IdClaims>,
     info: Option<(Option<String>, Option<String>)>,
-    fallback: Option<&'static str>,
+    preferred_username_fallback: bool,
 ) -> Result<Identity> {
-    if let (Some(id), Some((_, Some(info_sub)))) = (id, &info)
-        && *info_sub != id.subject
+    // OpenID Core §5.3.2: userinfo always carries `sub`, and it must be the ID token's.
+    if let (Some(id), Some((_, info_sub))) = (id, &info)
+        && info_sub.as_deref() != Some(id.subject.as_str())
     {
         bail!(
             "the userinfo endpoint describes another user (sub '{}') than the ID token (sub '{}'); refusing the login",
-            escape(info_sub),
+            escape(info_sub.as_deref().unwrap_or("")),
             escape(&id.subject)
         );
     }
     let email = id
         .and_then(|c| c.email.clone())
         .or_else(|| info.as_ref().and_then(|(e, _)| e.clone()));
-    let (email, used) = match (email, fallback) {
+    let (email, used) = match (email, preferred_username_fallback) {
         (Some(e), _) => (Some(e), None),
-        (None, Some("preferred_username")) => (
+        (None, true) => (
             id.and_then(|c| c.preferred_username.clone()),
             Some("preferred_username"),
         ),
-        (None, _) => (None, None),
+        (None, false) => (None, None),
     };
     let email = email.context("the provider told no email address: ask for the `email` scope (--scope email) or set `email_field` in the config")?;
     let subject = id
@@ -188,7 +190,7 @@ mod tests {
     #[test]
     fn id_token_email_wins() {
         let id = claims("alice", Some("alice@example.com"));
-        let got = decide(Some(&id), None, Some("preferred_username")).unwrap();
+        let got = decide(Some(&id), None, true).unwrap();
         assert_eq!(
             got,
             Identity {
@@ -203,7 +205,7 @@ mod tests {
     fn userinfo_fills_in_a_missing_email_for_the_same_subject() {
         let id = claims("alice", None);
         let info = extract(&json!({"sub": "alice", "email": "a@x.org"}), "email");
-        let got = decide(Some(&id), Some(info), None).unwrap();
+        let got = decide(Some(&id), Some(info), false).unwrap();
         assert_eq!(got.email, "a@x.org");
     }
 
@@ -211,24 +213,24 @@ mod tests {
     fn userinfo_of_another_subject_is_refused() {
         let id = claims("alice", None);
         let info = extract(&json!({"sub": "mallory", "email": "m@x.org"}), "email");
-        let err = decide(Some(&id), Some(info), None).unwrap_err();
+        let err = decide(Some(&id), Some(info), false).unwrap_err();
         assert!(err.to_string().contains("sub 'mallory'"), "{err}");
     }
 
     #[test]
     fn custom_email_field_and_no_email() {
         let info = extract(&json!({"id": 7, "mail": "b@x.org"}), "mail");
-        assert_eq!(decide(None, Some(info), None).unwrap().email, "b@x.org");
-        let err = decide(None, Some(extract(&json!({}), "mail")), None).unwrap_err();
+        assert_eq!(decide(None, Some(info), false).unwrap().email, "b@x.org");
+        let err = decide(None, Some(extract(&json!({}), "mail")), false).unwrap_err();
         assert!(err.to_string().starts_with("the provider told no email"));
     }
 
     #[test]
     fn preferred_username_only_when_named_and_said() {
         let id = claims("bob", None);
-        let got = decide(Some(&id), None, Some("preferred_username")).unwrap();
+        let got = decide(Some(&id), None, true).unwrap();
         assert_eq!(got.email, "bob@tenant.example");
         assert_eq!(got.fallback, Some("preferred_username"));
-        assert!(decide(Some(&id), None, None).is_err());
+        assert!(decide(Some(&id), None, false).is_err());
     }
 }

@@ -14,6 +14,25 @@ pub fn data(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Rows as left-aligned columns, two spaces apart, for the tables of `status` and `providers`.
+pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let widths: Vec<usize> = (0..N)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A note for people, on stderr.
 pub fn note(text: &str) {
     eprintln!("{text}");
@@ -23,5 +42,19 @@ pub fn note(text: &str) {
 pub fn verbose(level: u8, text: &str) {
     if level > 0 {
         eprintln!("oauthcli: {text}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table;
+
+    #[test]
+    fn columns_line_up() {
+        let t = [
+            ["A".to_string(), "BB".to_string()],
+            ["ccc".to_string(), "".to_string()],
+        ];
+        assert_eq!(table(&t), "A    BB\nccc");
     }
 }

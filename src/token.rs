@@ -78,6 +78,13 @@ pub fn expires_at(received: i64, expires_in: Option<Duration>) -> Option<i64> {
     Some(received.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)))
 }
 
+/// A time in seconds since the Unix epoch as RFC 3339 UTC, e.g. `2026-11-29T09:45:56Z`.
+pub fn rfc3339(at: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp(at, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| at.to_string())
+}
+
 /// Seconds since the Unix epoch, now.
 pub fn now() -> i64 {
     SystemTime::now()

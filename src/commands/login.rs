@@ -20,7 +20,7 @@ use crate::identity;
 use crate::output;
 use crate::provider::{self, Endpoints, presets::EmailSource};
 use crate::secret::Secret;
-use crate::store::{self, state::State};
+use crate::store::{self, lock, state::State};
 use crate::term::escape;
 use crate::token::{self, TokenSet};
 
@@ -36,7 +36,6 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
 
     // The store is opened, and the keychain reached, before the user is sent to the
     // browser: a missing keychain must not cost them a login.
-    let mut state = State::load()?;
     let storage = settings.explicit_storage().unwrap_or(StorageKind::Keyring);
     let store = store::open(storage)?;
     let previous = store.load(&name).or_else(|e| {
@@ -192,8 +191,9 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         })
     })()
     .and_then(|set| {
-        store.save(&name, &set)?;
-        Ok(set)
+        let lock = lock::lock_login(&name)?;
+        store.save(&lock, &set)?;
+        Ok((set, lock))
     });
     listener::respond(
         request,
@@ -204,12 +204,41 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             Page::Failed
         },
     );
-    let set =
+    let (set, lock) =
         result.with_context(|| format!("the login to '{name}' failed; nothing was stored"))?;
 
-    state.record_login(&name, storage);
+    // Read the state again: it may have changed while the user was in the browser.
+    let mut state = State::load()?;
+    // An earlier login kept in the other storage must not stay behind there, unseen.
+    if let Some(old) = state.storage_of(&name).filter(|old| *old != storage)
+        && let Err(e) = store::open(old).and_then(|s| s.delete(&lock))
+    {
+        output::note(&format!(
+            "warning: the earlier login to '{name}' could not be deleted from the {} store: {}",
+            storage_name(old),
+            escape(&format!("{e:#}"))
+        ));
+    }
+    state.record_login(&name, storage, token::now());
     state.save()?;
+    drop(lock);
+    if set.refresh_token.is_none()
+        && let Some(at) = set.expires_at
+    {
+        output::note(&format!(
+            "Note: the provider sent no refresh token, so 'oauthcli token {name}' works until the \
+             access token expires ({}), and then needs a new login.",
+            token::rfc3339(at)
+        ));
+    }
     output::data(&format!("Logged in to {name} as {}", escape(&set.email)))
+}
+
+fn storage_name(kind: StorageKind) -> &'static str {
+    match kind {
+        StorageKind::Keyring => "keychain",
+        StorageKind::File => "file",
+    }
 }
 
 /// Who logged in: from the provider's API, the ID token or the userinfo endpoint, as the
@@ -229,10 +258,10 @@ fn who_logged_in(
                 fallback: None,
             });
         }
-        (EmailSource::IdTokenOr(claim), _) => Some(claim),
-        _ => None,
+        (EmailSource::IdTokenOrPreferredUsername, _) => true,
+        _ => false,
     };
-    let needs_userinfo = id_claims.is_none_or(|c| c.email.is_none() && fallback.is_none());
+    let needs_userinfo = id_claims.is_none_or(|c| c.email.is_none() && !fallback);
     let info = match (&ep.userinfo, needs_userinfo) {
         (Some(url), true) => Some(identity::userinfo(
             http,

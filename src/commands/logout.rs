@@ -9,15 +9,15 @@
 
 use anyhow::{Result, bail};
 
-use super::{storage_for, target};
+use super::{not_stored, storage_for, target};
 use crate::cli::LogoutArgs;
 use crate::config::Settings;
-use crate::error;
+use crate::error::Failure;
 use crate::flow::oauth::OAuth;
 use crate::http::Http;
 use crate::output;
 use crate::provider::presets::{self, Revocation};
-use crate::store::{self, state::State};
+use crate::store::{self, lock, state::State};
 use crate::term::escape;
 use crate::token::TokenSet;
 
@@ -35,29 +35,36 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
     let mut failed = Vec::new();
     for provider in &providers {
         let store = store::open(storage_for(settings, &state, provider))?;
-        let Some(set) = store.load(provider)? else {
-            if args.all {
+        let lock = lock::lock_login(provider)?;
+        let set = match store.load(provider) {
+            Ok(Some(set)) => Some(set),
+            Ok(None) if args.all => {
                 state.forget(provider);
+                state.save()?;
                 continue;
             }
-            return Err(error::not_logged_in(
-                provider,
-                format!("not logged in to '{provider}'"),
-            ));
+            Ok(None) => return Err(not_stored(provider)),
+            // An entry that cannot be read cannot be revoked either; it is deleted all the
+            // same, so that logout always leaves nothing behind.
+            Err(e) if matches!(e.downcast_ref(), Some(Failure::NotLoggedIn { .. })) => {
+                output::note(&format!("warning: {}", escape(&format!("{e:#}"))));
+                failed.push(provider.clone());
+                None
+            }
+            Err(e) => return Err(e),
         };
-        if !args.no_revoke
-            && let Err(e) = revoke(settings, provider, &set)
+        if let Some(set) = &set
+            && !args.no_revoke
+            && let Err(e) = revoke(settings, provider, set)
         {
             output::note(&format!("warning: {}", escape(&format!("{e:#}"))));
             failed.push(provider.clone());
         }
-        store.delete(provider)?;
+        store.delete(&lock)?;
         state.forget(provider);
         state.save()?;
-        output::data(&format!(
-            "Logged out of {provider} ({})",
-            escape(&set.email)
-        ))?;
+        let email = set.map_or_else(|| "email unknown".to_owned(), |s| escape(&s.email));
+        output::data(&format!("Logged out of {provider} ({email})"))?;
     }
     if !failed.is_empty() {
         bail!(
@@ -99,19 +106,30 @@ fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
         set.auth_method,
         &set.token_endpoint,
     )?;
+    // Both tokens are tried even when one fails: each left alive is a risk of its own.
     let mut revoked = Vec::new();
+    let mut errors = Vec::new();
     if let Some(rt) = &set.refresh_token {
-        oauth.revoke(&http, url, rt, "refresh_token")?;
-        revoked.push("refresh token");
+        match oauth.revoke(&http, url, rt, "refresh_token") {
+            Ok(()) => revoked.push("refresh token"),
+            Err(e) => errors.push(format!("the refresh token: {e:#}")),
+        }
     }
     // Where revoking one token ends the grant, the other is already dead.
     if style == Revocation::Rfc7009 || revoked.is_empty() {
-        oauth.revoke(&http, url, &set.access_token, "access_token")?;
-        revoked.push("access token");
+        match oauth.revoke(&http, url, &set.access_token, "access_token") {
+            Ok(()) => revoked.push("access token"),
+            Err(e) => errors.push(format!("the access token: {e:#}")),
+        }
     }
-    output::note(&format!(
-        "Revoked the {} at {url}.",
-        revoked.join(" and the ")
-    ));
+    if !revoked.is_empty() {
+        output::note(&format!(
+            "Revoked the {} at {url}.",
+            revoked.join(" and the ")
+        ));
+    }
+    if !errors.is_empty() {
+        bail!("revoking {} failed", errors.join("; revoking "));
+    }
     Ok(())
 }

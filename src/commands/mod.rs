@@ -62,12 +62,14 @@ fn target(settings: &Settings, state: &State, named: Option<String>) -> Result<S
     }
 }
 
-/// Where a login's tokens are: the explicit choice, else where the login was made, else
-/// the keychain.
+/// Where a login's tokens are: `--storage` or `$OAUTHCLI_STORAGE`, else where the login was
+/// made, else the config's `storage`, else the keychain. The config's default must not hide
+/// a login that was made elsewhere on purpose.
 fn storage_for(settings: &Settings, state: &State, provider: &str) -> StorageKind {
     settings
-        .explicit_storage()
-        .or_else(|| state.logins.get(provider).copied())
+        .storage_flag
+        .or_else(|| state.storage_of(provider))
+        .or(settings.file.storage)
         .unwrap_or(StorageKind::Keyring)
 }
 
@@ -79,13 +81,15 @@ fn stored(
 ) -> Result<(Box<dyn Store>, TokenSet)> {
     let store = store::open(storage_for(settings, state, provider))?;
     let Some(set) = store.load(provider)? else {
-        return Err(error::not_logged_in(
-            provider,
-            format!("not logged in to '{provider}'"),
-        ));
+        return Err(not_stored(provider));
     };
     check_binding(settings, provider, &set)?;
     Ok((store, set))
+}
+
+/// "Not logged in" (exit 4) for a provider with nothing stored.
+fn not_stored(provider: &str) -> anyhow::Error {
+    error::not_logged_in(provider, format!("not logged in to '{provider}'"))
 }
 
 /// A token set is never used for another issuer or client than it was issued for

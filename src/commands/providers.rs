@@ -3,10 +3,9 @@
 
 use anyhow::Result;
 
-use super::status::render;
 use crate::config::{Profile, Settings, Source};
 use crate::output;
-use crate::provider::presets;
+use crate::provider::presets::{self, EmailSource};
 
 pub fn run(settings: &Settings) -> Result<()> {
     let mut names: Vec<String> = presets::ALL.iter().map(|p| p.name.to_owned()).collect();
@@ -48,16 +47,24 @@ pub fn run(settings: &Settings) -> Result<()> {
             from,
         ]);
     }
-    output::data(&render(&table))
+    output::data(&output::table(&table))
 }
 
+/// Where the email of a login comes from: what `commands::login` does for this profile.
 fn email_from(p: &Profile) -> String {
-    match (p.preset, &p.source, &p.userinfo_endpoint) {
-        (Some(preset), _, _) => preset.email_from.to_owned(),
-        (None, Source::Issuer(_), _) => {
+    match (p.quirks.email, &p.source, &p.userinfo_endpoint) {
+        (EmailSource::GitHubEmails, _, _) => "GET /user/emails (primary, verified)".to_owned(),
+        (EmailSource::IdTokenOrPreferredUsername, _, _) => {
+            "ID token (email, else preferred_username)".to_owned()
+        }
+        (EmailSource::Standard, Source::Issuer(_), _) => {
             format!("ID token (email), else userinfo ({})", p.email_field)
         }
-        (None, Source::Manual, Some(_)) => format!("userinfo ({})", p.email_field),
-        (None, Source::Manual, None) => "nowhere: set userinfo_endpoint".to_owned(),
+        (EmailSource::Standard, Source::Manual, Some(_)) => {
+            format!("userinfo ({})", p.email_field)
+        }
+        (EmailSource::Standard, Source::Manual, None) => {
+            "nowhere: set userinfo_endpoint".to_owned()
+        }
     }
 }

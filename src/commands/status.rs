@@ -1,7 +1,9 @@
 //! `oauthcli status`: every stored login, as a table or JSON.
+//!
+//! The logins are those the state records, plus configured providers found in their store.
+//! One login that cannot be read is shown as such; it never hides the others.
 
 use anyhow::Result;
-use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::storage_for;
 use crate::cli::{StatusArgs, StorageKind};
@@ -13,35 +15,48 @@ use crate::token::{self, TokenSet};
 
 pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
     let state = State::load()?;
-    let mut names: Vec<String> = state.logins.keys().cloned().collect();
+    let mut rows: Vec<(String, StorageKind, Result<TokenSet>)> = Vec::new();
+    for name in state.logins.keys() {
+        let kind = storage_for(settings, &state, name);
+        match store::open(kind).and_then(|s| s.load(name)) {
+            Ok(Some(set)) => rows.push((name.clone(), kind, Ok(set))),
+            Ok(None) => {}
+            Err(e) => rows.push((name.clone(), kind, Err(e))),
+        }
+    }
+    // A configured provider the state does not know may still have a login stored (the
+    // state file was removed); a store that cannot be reached just means "not there".
     for name in settings.file.providers.keys() {
-        if !names.contains(name) {
-            names.push(name.clone());
+        let kind = storage_for(settings, &state, name);
+        if !state.logins.contains_key(name)
+            && let Ok(Some(set)) = store::open(kind).and_then(|s| s.load(name))
+        {
+            rows.push((name.clone(), kind, Ok(set)));
         }
     }
-    names.sort();
-    let mut rows = Vec::new();
-    for name in names {
-        let kind = storage_for(settings, &state, &name);
-        if let Some(set) = store::open(kind)?.load(&name)? {
-            rows.push((name, kind, set));
-        }
-    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+
     let now = token::now();
     let active = state.active.as_deref();
     if args.json {
         let doc: Vec<_> = rows
             .iter()
-            .map(|(name, kind, set)| {
-                serde_json::json!({
+            .map(|(name, kind, set)| match set {
+                Ok(set) => serde_json::json!({
                     "provider": name,
                     "email": set.email,
                     "active": Some(name.as_str()) == active,
-                    "expires_at": set.expires_at.and_then(rfc3339),
+                    "expires_at": set.expires_at.map(token::rfc3339),
                     "expired": !set.is_fresh(now, 0),
                     "refresh_token": set.refresh_token.is_some(),
                     "storage": kind,
-                })
+                }),
+                Err(e) => serde_json::json!({
+                    "provider": name,
+                    "active": Some(name.as_str()) == active,
+                    "storage": kind,
+                    "error": format!("{e:#}"),
+                }),
             })
             .collect();
         return output::data(&serde_json::Value::Array(doc).to_string());
@@ -59,70 +74,46 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
         "STORAGE".into(),
     ]];
     for (name, kind, set) in &rows {
+        let (email, expires, refresh) = match set {
+            Ok(set) => (
+                escape(&set.email),
+                expiry(set, now),
+                if set.refresh_token.is_some() {
+                    "yes"
+                } else {
+                    "no"
+                },
+            ),
+            Err(e) => {
+                output::note(&format!("{name}: {}", escape(&format!("{e:#}"))));
+                ("(unreadable)".into(), String::new(), "")
+            }
+        };
+        let star = if Some(name.as_str()) == active {
+            "*"
+        } else {
+            ""
+        };
+        let storage = match kind {
+            StorageKind::Keyring => "keyring",
+            StorageKind::File => "file",
+        };
         table.push([
             name.clone(),
-            escape(&set.email),
-            if Some(name.as_str()) == active {
-                "*".into()
-            } else {
-                String::new()
-            },
-            expiry(set, now),
-            if set.refresh_token.is_some() {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-            match kind {
-                StorageKind::Keyring => "keyring".into(),
-                StorageKind::File => "file".into(),
-            },
+            email,
+            star.into(),
+            expires,
+            refresh.into(),
+            storage.into(),
         ]);
     }
-    output::data(&render(&table))
-}
-
-fn rfc3339(at: i64) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(at, 0).map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+    output::data(&output::table(&table))
 }
 
 fn expiry(set: &TokenSet, now: i64) -> String {
     match set.expires_at {
         None => "never".into(),
-        Some(at) if at <= now => format!("expired {}", rfc3339(at).unwrap_or_default()),
-        Some(at) => rfc3339(at).unwrap_or_default(),
-    }
-}
-
-/// Left-aligned columns, two spaces apart.
-pub(super) fn render<const N: usize>(rows: &[[String; N]]) -> String {
-    let widths: Vec<usize> = (0..N)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    rows.iter()
-        .map(|r| {
-            r.iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::render;
-
-    #[test]
-    fn columns_line_up() {
-        let t = [
-            ["A".to_string(), "BB".to_string()],
-            ["ccc".to_string(), "".to_string()],
-        ];
-        assert_eq!(render(&t), "A    BB\nccc");
+        Some(at) if at <= now => format!("expired {}", token::rfc3339(at)),
+        Some(at) => token::rfc3339(at),
     }
 }

@@ -3,17 +3,16 @@
 //!
 //! The fast path (a good token) reads the config, the state and the store once, and
 //! writes nothing: no network, no discovery, no lock. A refresh happens under the login's
-//! refresh lock (`store::lock`), after reading the store again, so that of many processes
+//! lock (`store::lock`), after reading the store again, so that of many processes
 //! finding the token expired only one refreshes; it uses the token endpoint stored with the
 //! login, and stores the new set before printing it.
 
-use anyhow::{Context, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
+use anyhow::{Context, Result, bail};
 use oauth2::TokenResponse as _;
 
-use super::{stored, target};
+use super::{not_stored, stored, target};
 use crate::cli::{TokenArgs, TokenFormat};
-use crate::config::Settings;
+use crate::config::{AuthMethod, Settings};
 use crate::flow::oauth::{OAuth, ProviderError, TokenResponse};
 use crate::http::Http;
 use crate::identity;
@@ -27,19 +26,19 @@ pub fn run(settings: &Settings, args: TokenArgs) -> Result<()> {
     let state = State::load()?;
     let provider = target(settings, &state, args.provider.clone())?;
     let (store, set) = stored(settings, &state, &provider)?;
+    if args.id_token && set.id_token.is_none() {
+        bail!(
+            "the login to '{provider}' has no ID token: its provider issues none, or the login did \
+             not ask for the `openid` scope"
+        );
+    }
     if good(&set, &args) {
         return print(&provider, &set, &args);
     }
-    let _lock = lock::refresh_lock(&provider)?;
+    let lock = lock::lock_login(&provider)?;
     // Read again under the lock: a sibling process may have refreshed meanwhile, or logged out.
-    let (store, set) = match store.load(&provider)? {
-        Some(set) => (store, set),
-        None => {
-            return Err(error::not_logged_in(
-                &provider,
-                format!("not logged in to '{provider}'"),
-            ));
-        }
+    let Some(set) = store.load(&provider)? else {
+        return Err(not_stored(&provider));
     };
     if good(&set, &args) {
         output::verbose(
@@ -50,12 +49,12 @@ pub fn run(settings: &Settings, args: TokenArgs) -> Result<()> {
     }
     let (set, new_id_token) = refresh(settings, &provider, set)?;
     store
-        .save(&provider, &set)
+        .save(&lock, &set)
         .context("the refreshed tokens could not be stored")?;
     if args.id_token && !new_id_token {
         return Err(error::not_logged_in(
             &provider,
-            format!("the provider issued no new ID token for '{provider}' when refreshing"),
+            format!("no valid new ID token for '{provider}' came with the refresh"),
         ));
     }
     print(&provider, &set, &args)
@@ -80,6 +79,14 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
         ));
     };
     let secret = settings.secret_for(provider)?;
+    if set.auth_method != AuthMethod::None && secret.is_none() {
+        return Err(error::config(format!(
+            "the login to '{provider}' authenticates with a client secret, and none is set now: \
+             set client_secret under [providers.{provider}] in {} or the variable {}",
+            settings.path.display(),
+            crate::config::env_var(provider, "CLIENT_SECRET")
+        )));
+    }
     output::verbose(
         settings.verbose,
         &format!("refreshing at {}", set.token_endpoint),
@@ -108,18 +115,29 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
     })?;
     let received = token::now();
     let id_token_expires_at = match &resp.extra_fields().id_token {
-        Some(raw) if set.id_token.is_some() => Some(identity::check_refreshed_id_token(
+        Some(raw) if set.id_token.is_some() => identity::check_refreshed_id_token(
             raw.expose(),
             &identity::original_issuer(&set),
             &set.client_id,
             set.subject.as_deref(),
-        )?),
+        )
+        // The new access and refresh tokens are good whatever the ID token says, and the old
+        // refresh token may be used up (rotation): keep them, drop the ID token, say why.
+        .map_err(|e| {
+            output::note(&format!(
+                "warning: {}; the login's ID token is dropped",
+                term::escape(&format!("{e:#}"))
+            ))
+        })
+        .ok(),
         _ => None,
     };
-    Ok((
-        apply(set, &resp, received, id_token_expires_at),
-        id_token_expires_at.is_some(),
-    ))
+    let mut set = apply(set, &resp, received, id_token_expires_at);
+    if resp.extra_fields().id_token.is_some() && id_token_expires_at.is_none() {
+        set.id_token = None;
+        set.id_token_expires_at = None;
+    }
+    Ok((set, id_token_expires_at.is_some()))
 }
 
 /// The set after a refresh response (RFC 6749 §6): a refresh token or ID token that is
@@ -164,10 +182,7 @@ fn print(provider: &str, set: &TokenSet, args: &TokenArgs) -> Result<()> {
             } else {
                 set.expires_at
             };
-            let expires_at = at.and_then(|at| {
-                DateTime::<Utc>::from_timestamp(at, 0)
-                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-            });
+            let expires_at = at.map(token::rfc3339);
             let doc = serde_json::json!({
                 "token": token.expose(),
                 "token_type": if args.id_token { "id_token" } else { set.token_type.as_str() },

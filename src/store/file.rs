@@ -7,9 +7,9 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use super::{Store, fsutil};
+use super::{Store, fsutil, lock::LoginLock};
 use crate::token::TokenSet;
 
 pub struct FileStore {
@@ -36,25 +36,34 @@ impl Store for FileStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
+        // Refused entries count as "not logged in" (exit 4): a new login replaces them, and
+        // logout deletes them.
         if !meta.file_type().is_file() {
-            bail!(
-                "{} is not a regular file (a symlink?); refusing to read tokens from it",
-                path.display()
-            );
+            return Err(crate::error::not_logged_in(
+                provider,
+                format!(
+                    "{} is not a regular file (a symlink?); refusing to read tokens from it",
+                    path.display()
+                ),
+            ));
         }
         #[cfg(unix)]
         if meta.permissions().mode() & 0o077 != 0 {
-            bail!(
-                "{} can be read by other users; refusing to use it. Run 'chmod 600 {}' if no one else could have read it, else log in again",
-                path.display(),
-                path.display()
-            );
+            return Err(crate::error::not_logged_in(
+                provider,
+                format!(
+                    "{} can be read by other users, so its tokens may have leaked; refusing to use it \
+                     (if no one else could have read it, 'chmod 600' it instead)",
+                    path.display()
+                ),
+            ));
         }
         let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         super::decode(provider, &path.display().to_string(), &bytes).map(Some)
     }
 
-    fn save(&self, provider: &str, set: &TokenSet) -> Result<()> {
+    fn save(&self, lock: &LoginLock, set: &TokenSet) -> Result<()> {
+        let provider = lock.provider();
         fsutil::write_private(
             &self.dir,
             &format!("{provider}.json"),
@@ -62,8 +71,8 @@ impl Store for FileStore {
         )
     }
 
-    fn delete(&self, provider: &str) -> Result<bool> {
-        let path = self.path(provider);
+    fn delete(&self, lock: &LoginLock) -> Result<bool> {
+        let path = self.path(lock.provider());
         match fs::remove_file(&path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),

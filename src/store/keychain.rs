@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::{Result, anyhow, bail};
 
 use super::Store;
+use super::lock::LoginLock;
 use crate::token::TokenSet;
 
 #[cfg(not(any(target_os = "macos", target_os = "windows")))]
@@ -88,7 +89,8 @@ impl Store for Keychain {
         }
     }
 
-    fn save(&self, provider: &str, set: &TokenSet) -> Result<()> {
+    fn save(&self, lock: &LoginLock, set: &TokenSet) -> Result<()> {
+        let provider = lock.provider();
         let text = super::encode(set)?;
         let (user, written) = (provider.to_owned(), text.clone());
         // A keychain that accepts a write and loses it would leave the user logged out
@@ -103,8 +105,8 @@ impl Store for Keychain {
         Ok(())
     }
 
-    fn delete(&self, provider: &str) -> Result<bool> {
-        let user = provider.to_owned();
+    fn delete(&self, lock: &LoginLock) -> Result<bool> {
+        let user = lock.provider().to_owned();
         self.call(move || backend::delete(SERVICE, &user))
     }
 }

@@ -1,4 +1,6 @@
-//! The cross-process lock around a refresh (security.md #14).
+//! The cross-process lock of one login, held around every write of its token set: a
+//! refresh, a login, a logout (security.md #14). `Store::save` and `Store::delete` take the
+//! lock as an argument, so no write can happen without it.
 //!
 //! Many processes (a build, a git credential helper, kubectl) may find the same token
 //! expiring at once. Without a lock each would refresh, and with rotating refresh tokens
@@ -17,13 +19,21 @@ use anyhow::{Context, Result};
 
 use super::fsutil;
 
-/// Holds the lock until dropped.
-pub struct RefreshLock {
+/// Holds the lock of one login until dropped.
+pub struct LoginLock {
+    provider: String,
     _file: File,
 }
 
-/// Waits for and takes the refresh lock of `provider`.
-pub fn refresh_lock(provider: &str) -> Result<RefreshLock> {
+impl LoginLock {
+    /// The provider whose login this lock guards.
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+}
+
+/// Waits for and takes the lock of `provider`'s login.
+pub fn lock_login(provider: &str) -> Result<LoginLock> {
     let dir: PathBuf = crate::paths::state_dir()?.join("locks");
     fsutil::private_dir(&dir)?;
     let path = dir.join(format!("{provider}.lock"));
@@ -35,5 +45,8 @@ pub fn refresh_lock(provider: &str) -> Result<RefreshLock> {
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     file.lock()
         .with_context(|| format!("cannot lock {}", path.display()))?;
-    Ok(RefreshLock { _file: file })
+    Ok(LoginLock {
+        provider: provider.to_owned(),
+        _file: file,
+    })
 }

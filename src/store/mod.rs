@@ -15,15 +15,16 @@ use anyhow::{Result, anyhow};
 
 use crate::cli::StorageKind;
 use crate::token::TokenSet;
+use lock::LoginLock;
 
 /// A place that keeps one token set per provider.
 pub trait Store {
     /// The stored set, `None` when there is none.
     fn load(&self, provider: &str) -> Result<Option<TokenSet>>;
-    /// Stores the set, replacing any earlier one.
-    fn save(&self, provider: &str, set: &TokenSet) -> Result<()>;
-    /// Deletes the set; `false` when there was none.
-    fn delete(&self, provider: &str) -> Result<bool>;
+    /// Stores the set, replacing any earlier one; only under the login's lock.
+    fn save(&self, lock: &LoginLock, set: &TokenSet) -> Result<()>;
+    /// Deletes the set; `false` when there was none; only under the login's lock.
+    fn delete(&self, lock: &LoginLock) -> Result<bool>;
 }
 
 /// Opens the store of the given kind.

@@ -1,6 +1,7 @@
 //! Non-secret state in `$XDG_STATE_HOME/oauthcli/state.json`: which login is active, and
-//! in which storage each login was made, so that `token` finds a login made with
-//! `--storage file` without the flag being repeated.
+//! for each login where it is stored and when it was made, so that `token` finds a login made
+//! with `--storage file` without the flag being repeated, and so that after a logout the most
+//! recent remaining login becomes the active one (`cli.md`).
 
 use std::collections::BTreeMap;
 
@@ -19,7 +20,15 @@ pub struct State {
     pub active: Option<String>,
     /// Every login made, and where its tokens are.
     #[serde(default)]
-    pub logins: BTreeMap<String, StorageKind>,
+    pub logins: BTreeMap<String, Login>,
+}
+
+/// One recorded login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Login {
+    pub storage: StorageKind,
+    /// When it was made, seconds since the Unix epoch.
+    pub at: i64,
 }
 
 impl State {
@@ -43,21 +52,48 @@ impl State {
         fsutil::write_private(&dir, FILE, serde_json::to_string_pretty(self)?.as_bytes())
     }
 
-    /// Records a login and makes it the active one.
-    pub fn record_login(&mut self, provider: &str, storage: StorageKind) {
+    /// Records a login made at `at` and makes it the active one.
+    pub fn record_login(&mut self, provider: &str, storage: StorageKind, at: i64) {
         self.active = Some(provider.to_owned());
-        self.logins.insert(provider.to_owned(), storage);
+        self.logins
+            .insert(provider.to_owned(), Login { storage, at });
     }
 
-    /// Forgets a login. When it was the active one, the only login left (if exactly one
-    /// is) becomes active; with several left, none is guessed.
+    /// Where the login of `provider` was stored, if it is recorded.
+    pub fn storage_of(&self, provider: &str) -> Option<StorageKind> {
+        self.logins.get(provider).map(|l| l.storage)
+    }
+
+    /// Forgets a login. When it was the active one, the most recent login left becomes active.
     pub fn forget(&mut self, provider: &str) {
         self.logins.remove(provider);
         if self.active.as_deref() == Some(provider) {
-            self.active = match self.logins.len() {
-                1 => self.logins.keys().next().cloned(),
-                _ => None,
-            };
+            self.active = self
+                .logins
+                .iter()
+                .max_by_key(|(name, l)| (l.at, std::cmp::Reverse(name.as_str())))
+                .map(|(name, _)| name.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_a_logout_the_most_recent_login_left_is_active() {
+        let mut s = State::default();
+        s.record_login("a", StorageKind::File, 10);
+        s.record_login("b", StorageKind::Keyring, 20);
+        s.record_login("c", StorageKind::File, 30);
+        assert_eq!(s.active.as_deref(), Some("c"));
+        s.forget("c");
+        assert_eq!(s.active.as_deref(), Some("b"));
+        s.forget("a");
+        assert_eq!(s.active.as_deref(), Some("b"));
+        s.forget("b");
+        assert_eq!(s.active, None);
+        assert_eq!(s.storage_of("a"), None);
     }
 }

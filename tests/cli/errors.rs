@@ -252,7 +252,22 @@ fn logout_with_the_provider_down_still_forgets_and_says_so() {
     let r = user.run(&["logout"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "Logged out of local (alice@example.com)\n");
-    assert!(r.stderr.starts_with("warning: request to "), "{}", r.stderr);
+    // Both tokens were tried.
+    let revocation = format!("{}/token/revocation", provider.issuer);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "warning: revoking the refresh token: request to {revocation} failed: "
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "; revoking the access token: request to {revocation} failed: "
+        )),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stderr.ends_with(
             "error: the tokens of local were deleted here, but revoking them at the provider failed: \

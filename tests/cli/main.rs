@@ -7,6 +7,7 @@ mod support;
 mod completions;
 mod errors;
 mod login;
+mod logins;
 mod presets;
 mod refresh;
 mod tokens;

@@ -657,7 +657,7 @@ fn providers_lists_presets_and_configured_providers() {
                 "google",
                 "OpenID",
                 "missing",
-                "ID token (email)",
+                "ID token (email), else userinfo (email)",
                 "built-in"
             ],
             vec![
@@ -678,7 +678,7 @@ fn providers_lists_presets_and_configured_providers() {
                 "gitlab",
                 "OpenID",
                 "missing",
-                "ID token (email), else userinfo",
+                "ID token (email), else userinfo (email)",
                 "built-in"
             ],
             vec![
@@ -693,7 +693,7 @@ fn providers_lists_presets_and_configured_providers() {
                 "work",
                 "OpenID",
                 "missing",
-                "ID token (email), else userinfo",
+                "ID token (email), else userinfo (email)",
                 "config (gitlab preset)"
             ],
         ],

@@ -32,7 +32,7 @@ use oauth2::SyncHttpClient;
 use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 
-use super::{Defaults, EmailSource, Kind, Preset, Quirks, Revocation, Site};
+use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
 use crate::config::AuthMethod;
 use crate::http::Http;
 use crate::secret::Secret;
@@ -40,7 +40,6 @@ use crate::term::escape;
 
 pub static PRESET: Preset = Preset {
     name: "github",
-    kind: Kind::OAuth,
     scopes: &["user:email"],
     auth_method: Some(AuthMethod::ClientSecretPost),
     needs_secret: true,
@@ -51,7 +50,6 @@ pub static PRESET: Preset = Preset {
         offline_access_type: false,
         tenant_issuer: false,
     },
-    email_from: "GET /user/emails (primary, verified)",
     defaults,
     register,
     // "Troubleshooting OAuth app access token request errors" and "Refreshing user access

@@ -15,11 +15,10 @@
 //! - Discovery at `/.well-known/openid-configuration` with `userinfo_endpoint`
 //!   `/oauth/userinfo`, where the email is when the ID token lacks it.
 
-use super::{Defaults, EmailSource, Kind, Preset, Quirks, Revocation, Site};
+use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
 
 pub static PRESET: Preset = Preset {
     name: "gitlab",
-    kind: Kind::OpenId,
     scopes: &["openid", "email"],
     // A public application ("Confidential" unticked) sends no secret; one with a secret
     // authenticates as discovery allows.
@@ -32,7 +31,6 @@ pub static PRESET: Preset = Preset {
         offline_access_type: false,
         tenant_issuer: false,
     },
-    email_from: "ID token (email), else userinfo",
     defaults,
     register,
     error_aliases: &[],

@@ -20,12 +20,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Defaults, EmailSource, Kind, Preset, Quirks, Revocation, Site};
+use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
 use crate::config::AuthMethod;
 
 pub static PRESET: Preset = Preset {
     name: "google",
-    kind: Kind::OpenId,
     scopes: &["openid", "email"],
     // The documented token request sends the secret in the body.
     auth_method: Some(AuthMethod::ClientSecretPost),
@@ -37,7 +36,6 @@ pub static PRESET: Preset = Preset {
         offline_access_type: true,
         tenant_issuer: false,
     },
-    email_from: "ID token (email)",
     defaults,
     register,
     error_aliases: &[],

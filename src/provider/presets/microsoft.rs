@@ -27,23 +27,21 @@ use anyhow::{Context, Result, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{Defaults, EmailSource, Kind, Preset, Quirks, Revocation, Site};
+use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
 use crate::config::AuthMethod;
 
 pub static PRESET: Preset = Preset {
     name: "microsoft",
-    kind: Kind::OpenId,
     scopes: &["openid", "profile", "email", "offline_access"],
     auth_method: Some(AuthMethod::None),
     needs_secret: false,
     has_tenant: true,
     quirks: Quirks {
-        email: EmailSource::IdTokenOr("preferred_username"),
+        email: EmailSource::IdTokenOrPreferredUsername,
         revocation: Revocation::Rfc7009,
         offline_access_type: false,
         tenant_issuer: true,
     },
-    email_from: "ID token (email, else preferred_username)",
     defaults,
     register,
     error_aliases: &[],

@@ -13,20 +13,13 @@ pub mod microsoft;
 
 use crate::config::AuthMethod;
 
-/// OpenID Connect, or plain OAuth 2.0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    OpenId,
-    OAuth,
-}
-
 /// Where the email of a login comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmailSource {
     /// The ID token's `email`, else the userinfo endpoint's `email_field` (OpenID Core §5.4).
     Standard,
-    /// The ID token's `email`, else this claim of the ID token; stderr says when it was used.
-    IdTokenOr(&'static str),
+    /// The ID token's `email`, else its `preferred_username`; stderr says when it was used.
+    IdTokenOrPreferredUsername,
     /// GitHub's `GET /user/emails`: the primary, verified address.
     GitHubEmails,
 }
@@ -117,7 +110,6 @@ pub struct Defaults {
 #[derive(Debug)]
 pub struct Preset {
     pub name: &'static str,
-    pub kind: Kind,
     pub scopes: &'static [&'static str],
     /// How the client authenticates at the token endpoint, unless the config says otherwise;
     /// `None` leaves it to the usual rule (`provider::Endpoints::auth_method`).
@@ -127,8 +119,6 @@ pub struct Preset {
     /// The preset understands the `tenant` key.
     pub has_tenant: bool,
     pub quirks: Quirks,
-    /// Where the email comes from, for `oauthcli providers`.
-    pub email_from: &'static str,
     /// Endpoints for the given site; an error says which setting is wrong.
     pub defaults: fn(&Site) -> Result<Defaults, String>,
     /// Where and how to register an app, given the redirect URI to register.
@@ -176,10 +166,11 @@ mod tests {
                 ..Site::default()
             };
             let d = (p.defaults)(&site).unwrap();
-            match p.kind {
-                Kind::OpenId => assert!(d.issuer.is_some(), "{}", p.name),
-                Kind::OAuth => assert!(d.token_endpoint.is_some(), "{}", p.name),
-            }
+            assert!(
+                d.issuer.is_some() || d.token_endpoint.is_some(),
+                "{}",
+                p.name
+            );
             for url in [d.issuer, d.token_endpoint, d.revocation_endpoint]
                 .into_iter()
                 .flatten()
