@@ -100,11 +100,19 @@ pub fn check_refreshed_id_token(
 pub fn original_issuer(set: &TokenSet) -> String {
     set.id_token
         .as_ref()
-        .and_then(|t| t.expose().split('.').nth(1).map(str::to_owned))
-        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
-        .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+        .and_then(|t| unverified_claims(t.expose()).ok())
         .and_then(|claims| claims.get("iss")?.as_str().map(str::to_owned))
         .unwrap_or_else(|| set.issuer.clone())
+}
+
+/// The claims of a JWS compact token (RFC 7515 §7.1), read WITHOUT checking anything: only
+/// to choose what the token is then validated against, never to trust a claim.
+pub fn unverified_claims(raw: &str) -> Result<serde_json::Value> {
+    let payload = raw.split('.').nth(1).context("the ID token is malformed")?;
+    let json = URL_SAFE_NO_PAD
+        .decode(payload)
+        .context("the ID token is malformed")?;
+    serde_json::from_slice(&json).context("the ID token is malformed")
 }
 
 /// Reads the email (at `email_field`) and `sub` from a userinfo endpoint.

@@ -113,7 +113,8 @@ struct Email {
 /// The primary, verified email of the token's user, from `GET /user/emails`.
 pub fn primary_email(http: &Http, url: &str, access_token: &str) -> Result<String> {
     let doc = http.get_json(url, Some(access_token)).context(
-        "could not read the account's email addresses (the token needs the user:email scope)",
+        "could not read the account's email addresses (an OAuth app's token needs the user:email \
+         scope; a GitHub App needs the account permission \"Email addresses\" set to read-only)",
     )?;
     let emails: Vec<Email> = serde_json::from_value(doc)
         .with_context(|| format!("GET {url} did not answer a list of email addresses"))?;

@@ -24,8 +24,6 @@
 //!   reply-url, localhost exceptions).
 
 use anyhow::{Context, Result, bail};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
 use crate::config::AuthMethod;
@@ -114,16 +112,7 @@ pub fn issuer_for(template: &str, raw_id_token: &str) -> Result<String> {
     if !template.contains(TEMPLATE) {
         return Ok(template.to_owned());
     }
-    let payload = raw_id_token
-        .split('.')
-        .nth(1)
-        .context("the ID token is malformed")?;
-    let claims: serde_json::Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(payload)
-            .context("the ID token is malformed")?,
-    )
-    .context("the ID token is malformed")?;
+    let claims = crate::identity::unverified_claims(raw_id_token)?;
     let tid = claims
         .get("tid")
         .and_then(|v| v.as_str())
@@ -137,6 +126,8 @@ pub fn issuer_for(template: &str, raw_id_token: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
