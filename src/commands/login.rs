@@ -219,7 +219,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             escape(&format!("{e:#}"))
         ));
     }
-    state.record_login(&name, storage, token::now());
+    state.record_login(&name, storage);
     state.save()?;
     drop(lock);
     if set.refresh_token.is_none()

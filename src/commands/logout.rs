@@ -100,12 +100,7 @@ fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
         output::note(&format!("Revoked the access token at {url}."));
         return Ok(());
     }
-    let oauth = OAuth::new(
-        &set.client_id,
-        secret.as_ref(),
-        set.auth_method,
-        &set.token_endpoint,
-    )?;
+    let oauth = OAuth::for_login(set, secret.as_ref())?;
     // Both tokens are tried even when one fails: each left alive is a risk of its own.
     let mut revoked = Vec::new();
     let mut errors = Vec::new();

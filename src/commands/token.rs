@@ -91,12 +91,7 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
         settings.verbose,
         &format!("refreshing at {}", set.token_endpoint),
     );
-    let oauth = OAuth::new(
-        &set.client_id,
-        secret.as_ref(),
-        set.auth_method,
-        &set.token_endpoint,
-    )?;
+    let oauth = OAuth::for_login(&set, secret.as_ref())?;
     let http = Http::new()?;
     let resp = oauth.refresh(&http, &refresh_token).map_err(|e| {
         match e.downcast_ref::<ProviderError>() {

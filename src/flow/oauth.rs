@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::AuthMethod;
 use crate::http::{Http, HttpError};
 use crate::secret::Secret;
+use crate::token::TokenSet;
 
 /// The OpenID extension of the token response (OpenID Core §3.1.3.3): the ID token.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -132,6 +133,17 @@ impl OAuth {
             auth_type,
             token_url: TokenUrl::new(token_url.to_owned())?,
         })
+    }
+
+    /// The client a stored login was made with: its client id, token endpoint and
+    /// authentication method, and the client secret (which is never stored with it).
+    pub fn for_login(set: &TokenSet, client_secret: Option<&Secret>) -> Result<Self> {
+        OAuth::new(
+            &set.client_id,
+            client_secret,
+            set.auth_method,
+            &set.token_endpoint,
+        )
     }
 
     fn client(&self) -> OClient {

@@ -1,5 +1,5 @@
 //! Non-secret state in `$XDG_STATE_HOME/oauthcli/state.json`: which login is active, and
-//! for each login where it is stored and when it was made, so that `token` finds a login made
+//! for each login where it is stored and how recent it is, so that `token` finds a login made
 //! with `--storage file` without the flag being repeated, and so that after a logout the most
 //! recent remaining login becomes the active one (`cli.md`).
 
@@ -27,8 +27,8 @@ pub struct State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Login {
     pub storage: StorageKind,
-    /// When it was made, seconds since the Unix epoch.
-    pub at: i64,
+    /// Counts up with every login, so the most recent one is known even within a second.
+    pub order: u64,
 }
 
 impl State {
@@ -52,11 +52,12 @@ impl State {
         fsutil::write_private(&dir, FILE, serde_json::to_string_pretty(self)?.as_bytes())
     }
 
-    /// Records a login made at `at` and makes it the active one.
-    pub fn record_login(&mut self, provider: &str, storage: StorageKind, at: i64) {
+    /// Records a login as the most recent one and makes it the active one.
+    pub fn record_login(&mut self, provider: &str, storage: StorageKind) {
+        let order = self.logins.values().map(|l| l.order).max().unwrap_or(0) + 1;
         self.active = Some(provider.to_owned());
         self.logins
-            .insert(provider.to_owned(), Login { storage, at });
+            .insert(provider.to_owned(), Login { storage, order });
     }
 
     /// Where the login of `provider` was stored, if it is recorded.
@@ -71,7 +72,7 @@ impl State {
             self.active = self
                 .logins
                 .iter()
-                .max_by_key(|(name, l)| (l.at, std::cmp::Reverse(name.as_str())))
+                .max_by_key(|(_, l)| l.order)
                 .map(|(name, _)| name.clone());
         }
     }
@@ -84,12 +85,14 @@ mod tests {
     #[test]
     fn after_a_logout_the_most_recent_login_left_is_active() {
         let mut s = State::default();
-        s.record_login("a", StorageKind::File, 10);
-        s.record_login("b", StorageKind::Keyring, 20);
-        s.record_login("c", StorageKind::File, 30);
+        s.record_login("a", StorageKind::File);
+        s.record_login("b", StorageKind::Keyring);
+        s.record_login("c", StorageKind::File);
+        s.record_login("a", StorageKind::File);
+        s.record_login("c", StorageKind::File);
         assert_eq!(s.active.as_deref(), Some("c"));
         s.forget("c");
-        assert_eq!(s.active.as_deref(), Some("b"));
+        assert_eq!(s.active.as_deref(), Some("a"));
         s.forget("a");
         assert_eq!(s.active.as_deref(), Some("b"));
         s.forget("b");

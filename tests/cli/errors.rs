@@ -140,12 +140,7 @@ fn a_busy_port_fails_fast() {
 
 /// An earlier good login, to prove that failed logins leave it alone.
 fn good_login(provider: &Provider) -> (User, Vec<u8>) {
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user.ok(&["login"]);
+    let user = file_login(provider);
     let stored = std::fs::read(user.token_file("local")).unwrap();
     (user, stored)
 }

@@ -321,12 +321,7 @@ fn forged_callbacks_get_400_and_the_login_still_completes() {
 #[test]
 fn token_output_formats() {
     let provider = Provider::start();
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user.ok(&["login"]);
+    let user = file_login(&provider);
     let stored = read_json(&user.token_file("local"));
     let at = stored["access_token"].as_str().unwrap();
     assert_eq!(

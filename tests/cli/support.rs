@@ -285,6 +285,17 @@ pub fn keychain_entry(provider: &str) -> Option<Value> {
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
+/// A user logged in to `provider` as `local` (public client), tokens in the file store.
+pub fn file_login(provider: &Provider) -> User {
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", "")
+    ));
+    user.ok(&["login"]);
+    user
+}
+
 /// A config with one OpenID provider at `issuer`.
 pub fn openid_config(name: &str, issuer: &str, client_id: &str, extra: &str) -> String {
     format!("[providers.{name}]\nissuer = \"{issuer}\"\nclient_id = \"{client_id}\"\n{extra}")

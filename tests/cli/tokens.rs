@@ -55,12 +55,7 @@ fn assert_one_refresh_for_all(provider: &Provider, runs: &[Run], stored_token: &
 #[test]
 fn twenty_callers_on_an_expired_token_refresh_once_file_store() {
     let provider = Provider::start();
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user.ok(&["login"]);
+    let user = file_login(&provider);
     // Age the stored token as time would: it expired a second ago.
     let file = user.token_file("local");
     let mut set = read_json(&file);
@@ -114,12 +109,7 @@ fn a_refresh_killed_midway_leaves_the_store_whole() {
         rotate_refresh: false,
         ..Default::default()
     });
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user.ok(&["login"]);
+    let user = file_login(&provider);
     let before = std::fs::read(user.token_file("local")).unwrap();
 
     // Freeze the provider, start a refresh, and kill it once it is waiting for the answer.
@@ -155,12 +145,7 @@ fn a_refresh_killed_midway_leaves_the_store_whole() {
 #[test]
 fn the_id_token_is_refreshed_and_checked() {
     let provider = Provider::start();
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user.ok(&["login"]);
+    let user = file_login(&provider);
     let before = read_json(&user.token_file("local"));
     let exp = before["id_token_expires_at"].as_i64().unwrap();
     assert!((now() + 3500..=now() + 3600).contains(&exp), "{exp}");
