@@ -1,8 +1,9 @@
 //! The errors that decide the exit code, and the one place that prints an error.
 //!
 //! Exit codes are part of the contract (`cli.md`): 2 for usage and configuration errors,
-//! 4 when the user must log in (again), 1 for everything else. Code that needs a specific
-//! exit code returns a [`Failure`] somewhere in its `anyhow` chain; everything else is 1.
+//! 4 when the user must log in (again), 130 for Ctrl-C during a login, 1 for everything
+//! else. Code that needs a specific exit code returns a [`Failure`] somewhere in its
+//! `anyhow` chain; everything else is 1.
 
 use std::fmt;
 
@@ -15,6 +16,8 @@ pub enum Failure {
     NotLoggedIn { provider: String, why: String },
     /// The login was given up: timeout, refused consent, a bad callback: exit 1.
     Login(String),
+    /// Ctrl-C while the login waited for the browser: exit 130, as for SIGINT in a shell.
+    Interrupted,
 }
 
 impl fmt::Display for Failure {
@@ -24,6 +27,7 @@ impl fmt::Display for Failure {
             Failure::NotLoggedIn { provider, why } => {
                 write!(f, "{why}: run 'oauthcli login {provider}'")
             }
+            Failure::Interrupted => f.write_str("interrupted; nothing was stored"),
         }
     }
 }
@@ -49,6 +53,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     match err.chain().find_map(|e| e.downcast_ref::<Failure>()) {
         Some(Failure::Config(_)) => 2,
         Some(Failure::NotLoggedIn { .. }) => 4,
+        Some(Failure::Interrupted) => 130,
         Some(Failure::Login(_)) | None => 1,
     }
 }
@@ -75,6 +80,7 @@ mod tests {
         assert_eq!(exit_code(&config("bad")), 2);
         assert_eq!(exit_code(&not_logged_in("corp", "no login")), 4);
         assert_eq!(exit_code(&anyhow::anyhow!("network down")), 1);
+        assert_eq!(exit_code(&Failure::Interrupted.into()), 130);
         let wrapped = Err::<(), _>(not_logged_in("corp", "gone"))
             .context("reading the token")
             .unwrap_err();

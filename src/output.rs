@@ -1,9 +1,21 @@
 //! The one place that writes to stdout (data) and the progress notes on stderr (people).
 //!
 //! A closed stdout (`oauthcli status | head -1`) is not an error: the reader has what it
-//! wanted, so a broken pipe ends the write quietly.
+//! wanted, so a broken pipe ends the write quietly. Nothing secret is ever passed here, at
+//! any level (security.md #13): the notes say what happens, never with which token, code,
+//! verifier or state.
 
 use std::io::{ErrorKind, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// The `-v` count, set once from the command line, for notes deep in the code (`-vv`)
+/// where passing it down would thread a flag through every layer.
+static LEVEL: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the verbosity for [`debug`].
+pub fn set_level(level: u8) {
+    LEVEL.store(level, Ordering::Relaxed);
+}
 
 /// Writes `text` and a newline to stdout.
 pub fn data(text: &str) -> anyhow::Result<()> {
@@ -41,6 +53,13 @@ pub fn note(text: &str) {
 /// A note shown with `-v` only (never a secret).
 pub fn verbose(level: u8, text: &str) {
     if level > 0 {
+        eprintln!("oauthcli: {text}");
+    }
+}
+
+/// A note shown with `-vv` only: requests, answers and decisions (never a secret).
+pub fn debug(text: &str) {
+    if LEVEL.load(Ordering::Relaxed) > 1 {
         eprintln!("oauthcli: {text}");
     }
 }

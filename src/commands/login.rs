@@ -14,7 +14,7 @@ use crate::config::{Profile, Settings};
 use crate::error::{self, Failure};
 use crate::flow::listener::{self, Listener, Outcome};
 use crate::flow::oauth::OAuth;
-use crate::flow::{browser, callback::Page};
+use crate::flow::{browser, callback::Page, interrupt};
 use crate::http::Http;
 use crate::identity;
 use crate::output;
@@ -56,7 +56,9 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     output::verbose(v, &format!("authorization endpoint {}", ep.authorization));
     output::verbose(v, &format!("token endpoint {} ({method:?})", ep.token));
 
+    interrupt::install()?;
     let listener = Listener::bind(args.port.or(profile.redirect_port))?;
+    output::debug(&format!("listening on 127.0.0.1:{}", listener.port()));
     let redirect = listener.redirect_uri();
     let mut scopes = profile.scopes.clone();
     for s in args.scopes {
@@ -127,7 +129,8 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
 
     let result = (|| -> Result<TokenSet> {
         output::verbose(v, "exchanging the authorization code");
-        let resp = oauth.exchange_code(&http, code, auth.verifier, &redirect)?;
+        let resp =
+            oauth.exchange_code(&http, code.expose().to_owned(), auth.verifier, &redirect)?;
         let received = token::now();
         let id_token = resp.extra_fields().id_token.clone();
         let id_claims = match (&ep.openid, &id_token) {
@@ -192,7 +195,10 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     })()
     .and_then(|set| {
         let lock = lock::lock_login(&name)?;
+        // Ctrl-C waits until the tokens are stored whole (see flow::interrupt).
+        let storing = interrupt::storing();
         store.save(&lock, &set)?;
+        storing.stored();
         Ok((set, lock))
     });
     listener::respond(

@@ -18,6 +18,7 @@ use crate::store::{self, Store, state::State};
 use crate::token::TokenSet;
 
 pub fn run(cli: Cli) -> Result<()> {
+    crate::output::set_level(cli.global.verbose);
     if let Command::Completions { shell } = cli.command {
         return completions::run(shell);
     }

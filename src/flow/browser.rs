@@ -9,13 +9,11 @@
 
 use std::process::{Command, Stdio};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 /// Starts the browser and returns without waiting for it to exit (it may run for hours).
 pub fn open(url: &str, show_output: bool) -> Result<()> {
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        bail!("refusing to open a URL with white space or control characters");
-    }
+    check_url(url)?;
     match std::env::var("BROWSER") {
         Ok(list) if !list.trim().is_empty() => {
             let mut last_error = None;
@@ -29,6 +27,17 @@ pub fn open(url: &str, show_output: bool) -> Result<()> {
         }
         _ => Ok(open::that_detached(url)?),
     }
+}
+
+/// Refuses a URL with white space or control characters (it could split into several
+/// arguments or smuggle text into a launcher), or one that is not https (plain http to a
+/// loopback host aside): the browser is given nothing else (security.md #10).
+fn check_url(url: &str) -> Result<()> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!("refusing to open a URL with white space or control characters");
+    }
+    let parsed = oauth2::url::Url::parse(url)?;
+    crate::http::check_endpoint(&parsed).context("refusing to open the login URL")
 }
 
 fn spawn(command: &str, url: &str, show_output: bool) -> Result<()> {
@@ -68,7 +77,30 @@ fn argv(command: &str, url: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::argv;
+    use super::{argv, check_url};
+
+    #[test]
+    fn only_clean_https_or_loopback_urls_are_opened() {
+        for ok in [
+            "https://login.example.com/authorize?a=1&b=%20",
+            "http://127.0.0.1:8080/auth?x=y",
+            "http://localhost:9/auth",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://login.example.com/a b",
+            "https://login.example.com/a\tb",
+            "https://login.example.com/\u{1b}]0;x\u{7}",
+            "https://login.example.com/\u{85}",
+            "http://login.example.com/authorize",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "--help",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn url_is_appended_or_replaces_percent_s() {

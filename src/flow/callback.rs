@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use oauth2::url::form_urlencoded;
 use subtle::ConstantTimeEq;
 
+use super::request::{self, Head, Problem};
+use crate::secret::Secret;
+
 /// The path of the redirect URI.
 pub const CALLBACK_PATH: &str = "/callback";
 
@@ -41,9 +44,14 @@ pub enum Page {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     /// Not our callback, or not a valid one: answer `status` with `page`, keep waiting.
-    Reject { status: u16, page: Page },
+    /// `why` says which rule refused it, for `-vv`; it holds nothing from the request.
+    Reject {
+        status: u16,
+        page: Page,
+        why: &'static str,
+    },
     /// The callback with a code: exchange it.
-    Code(String),
+    Code(Secret),
     /// The provider ended the login with an error (RFC 6749 §4.1.2.1).
     Denied {
         error: String,
@@ -53,35 +61,68 @@ pub enum Verdict {
     Abort(String),
 }
 
-fn reject(status: u16, page: Page) -> Verdict {
-    Verdict::Reject { status, page }
+fn reject(status: u16, page: Page, why: &'static str) -> Verdict {
+    Verdict::Reject { status, page, why }
 }
 
-/// Judges a request given its method, request target (path and query) and Host header.
-pub fn judge(method: &str, target: &str, host: Option<&str>, expected: &Expected) -> Verdict {
-    if method != "GET" {
-        return reject(405, Page::MethodNotAllowed);
+/// Judges the raw bytes of one request: its head is parsed ([`request::parse`]), then
+/// [`judge`]d. What follows the head (a body, a pipelined request) is never looked at.
+pub fn judge_request(raw: &[u8], expected: &Expected) -> Verdict {
+    let Some(end) = request::head_end(raw, 0) else {
+        return match raw.len() >= request::MAX_REQUEST {
+            true => too_large(),
+            false => reject(400, Page::BadRequest, "the request head is incomplete"),
+        };
+    };
+    match request::parse(&raw[..end]) {
+        Ok(head) => judge(&head, expected),
+        Err(problem) => refuse(problem),
     }
-    if host != Some(expected.host) {
-        return reject(400, Page::BadRequest);
+}
+
+/// The answer to a request whose head is not within [`request::MAX_REQUEST`] bytes.
+pub fn too_large() -> Verdict {
+    refuse(Problem::TooLarge)
+}
+
+/// The answer to a request whose head could not be parsed.
+pub fn refuse(problem: Problem) -> Verdict {
+    match problem {
+        // RFC 6585 §5: 431 Request Header Fields Too Large.
+        Problem::TooLarge => reject(431, Page::BadRequest, "the request is too large"),
+        Problem::Malformed(why) => reject(400, Page::BadRequest, why),
     }
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+}
+
+/// Judges a parsed request head.
+pub fn judge(head: &Head, expected: &Expected) -> Verdict {
+    if head.method != "GET" {
+        return reject(405, Page::MethodNotAllowed, "not a GET");
+    }
+    if head.host != expected.host {
+        return reject(
+            400,
+            Page::BadRequest,
+            "the Host field is not 127.0.0.1:PORT",
+        );
+    }
+    let (path, query) = head.target.split_once('?').unwrap_or((head.target, ""));
     if path != CALLBACK_PATH {
-        return reject(404, Page::NotFound);
+        return reject(404, Page::NotFound, "not the callback path");
     }
     let mut params: HashMap<String, String> = HashMap::new();
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         // A repeated parameter is ambiguous: which one would the provider have meant?
         // RFC 6749 §3.1 forbids repeating request and response parameters.
         if params.insert(k.into_owned(), v.into_owned()).is_some() {
-            return reject(400, Page::BadRequest);
+            return reject(400, Page::BadRequest, "a parameter is repeated");
         }
     }
     let state_ok = params
         .get("state")
         .is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.state.as_bytes())));
     if !state_ok {
-        return reject(400, Page::BadRequest);
+        return reject(400, Page::BadRequest, "the state is missing or wrong");
     }
     match (params.get("iss"), expected.issuer) {
         (Some(iss), Some(issuer)) if iss != issuer => {
@@ -104,8 +145,8 @@ pub fn judge(method: &str, target: &str, host: Option<&str>, expected: &Expected
         };
     }
     match params.remove("code") {
-        Some(code) if !code.is_empty() => Verdict::Code(code),
-        _ => reject(400, Page::BadRequest),
+        Some(code) if !code.is_empty() => Verdict::Code(Secret::new(code)),
+        _ => reject(400, Page::BadRequest, "no code and no error"),
     }
 }
 
@@ -124,8 +165,19 @@ mod tests {
         }
     }
 
+    fn request(method: &str, target: &str, host: &str) -> Vec<u8> {
+        format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n").into_bytes()
+    }
+
     fn get(target: &str) -> Verdict {
-        judge("GET", target, Some(HOST), &exp(false))
+        judge_request(&request("GET", target, HOST), &exp(false))
+    }
+
+    fn status(v: &Verdict) -> Option<u16> {
+        match v {
+            Verdict::Reject { status, .. } => Some(*status),
+            _ => None,
+        }
     }
 
     const ISS: &str = "iss=http%3A%2F%2F127.0.0.1%3A9000";
@@ -134,11 +186,16 @@ mod tests {
     fn the_right_callback_yields_the_code() {
         assert_eq!(
             get(&format!("/callback?code=abc&state=s1&{ISS}")),
-            Verdict::Code("abc".into())
+            Verdict::Code(Secret::new("abc"))
         );
         assert_eq!(
             get("/callback?code=abc&state=s1"),
-            Verdict::Code("abc".into())
+            Verdict::Code(Secret::new("abc"))
+        );
+        // Percent-encoding is undone before the comparison, as a browser's would be.
+        assert_eq!(
+            get("/callback?code=a%2Bb+c&st%61te=s%31"),
+            Verdict::Code(Secret::new("a+b c"))
         );
     }
 
@@ -146,14 +203,28 @@ mod tests {
     fn wrong_missing_or_repeated_state_is_a_400() {
         for t in [
             "/callback?code=abc&state=s2",
+            "/callback?code=abc&state=s",
+            "/callback?code=abc&state=s1x",
+            "/callback?code=abc&state=",
             "/callback?code=abc",
             "/callback?code=abc&state=s1&state=s1",
+            "/callback?code=abc&state=s1&st%61te=s2",
             "/callback?code=abc&code=x&state=s1",
             "/callback?error=access_denied&state=nope",
             "/callback?error=access_denied",
+            "/callback?state=s1",
+            "/callback?state=s1&code=",
         ] {
-            assert_eq!(get(t), reject(400, Page::BadRequest), "{t}");
+            assert_eq!(status(&get(t)), Some(400), "{t}");
         }
+    }
+
+    #[test]
+    fn a_rejection_never_carries_the_request() {
+        let v = get("/callback?code=secret-code&state=s2");
+        assert!(!format!("{v:?}").contains("secret"), "{v:?}");
+        let v = get("/callback?code=secret-code&state=s1");
+        assert_eq!(format!("{v:?}"), "Code(Secret(redacted))");
     }
 
     #[test]
@@ -175,40 +246,77 @@ mod tests {
         assert!(matches!(v, Verdict::Abort(_)), "{v:?}");
         let v = get("/callback?error=access_denied&state=s1&iss=https%3A%2F%2Fevil.example");
         assert!(matches!(v, Verdict::Abort(_)), "{v:?}");
+        // A foreign issuer with a wrong state is just a stray request: the login goes on.
+        let v = get("/callback?code=abc&state=s2&iss=https%3A%2F%2Fevil.example");
+        assert_eq!(status(&v), Some(400));
     }
 
     #[test]
     fn a_missing_issuer_is_refused_when_promised() {
-        let v = judge("GET", "/callback?code=abc&state=s1", Some(HOST), &exp(true));
+        let v = judge_request(
+            &request("GET", "/callback?code=abc&state=s1", HOST),
+            &exp(true),
+        );
         assert!(matches!(v, Verdict::Abort(_)), "{v:?}");
     }
 
     #[test]
     fn wrong_method_host_or_path_do_not_use_up_the_login() {
         let ok = "/callback?code=abc&state=s1";
-        assert_eq!(
-            judge("POST", ok, Some(HOST), &exp(false)),
-            reject(405, Page::MethodNotAllowed)
-        );
+        for method in ["POST", "HEAD", "PUT", "get"] {
+            let v = judge_request(&request(method, ok, HOST), &exp(false));
+            assert_eq!(status(&v), Some(405), "{method}");
+        }
         for host in [
-            None,
-            Some("localhost:4711"),
-            Some("evil.example:4711"),
-            Some("127.0.0.1"),
+            "localhost:4711",
+            "evil.example:4711",
+            "127.0.0.1",
+            "127.0.0.1:4712",
+            "127.0.0.1:4711.evil.example",
         ] {
-            assert_eq!(
-                judge("GET", ok, host, &exp(false)),
-                reject(400, Page::BadRequest),
-                "{host:?}"
-            );
+            let v = judge_request(&request("GET", ok, host), &exp(false));
+            assert_eq!(status(&v), Some(400), "{host}");
         }
         for t in [
             "/",
             "/favicon.ico",
             "/callback/x?code=abc&state=s1",
             "/Callback?code=abc&state=s1",
+            "/callback%3Fcode=abc&state=s1",
         ] {
-            assert_eq!(get(t), reject(404, Page::NotFound), "{t}");
+            assert_eq!(status(&get(t)), Some(404), "{t}");
         }
+    }
+
+    #[test]
+    fn raw_requests_that_are_not_http_get_400_or_431() {
+        let exp = exp(false);
+        assert_eq!(status(&judge_request(b"", &exp)), Some(400));
+        assert_eq!(
+            status(&judge_request(b"GET /callback HTTP/1.1\r\n", &exp)),
+            Some(400)
+        );
+        assert_eq!(
+            status(&judge_request(
+                b"GET /callback?state=s1&code=x HTTP/1.1\r\n\r\n",
+                &exp
+            )),
+            Some(400)
+        );
+        let mut huge = b"GET /callback?state=s1&code=".to_vec();
+        huge.resize(request::MAX_REQUEST, b'a');
+        assert_eq!(status(&judge_request(&huge, &exp)), Some(431));
+        huge.extend_from_slice(b" HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n");
+        assert_eq!(status(&judge_request(&huge, &exp)), Some(431));
+    }
+
+    #[test]
+    fn what_follows_the_head_is_ignored() {
+        let mut raw = request("GET", "/callback?code=abc&state=s1", HOST);
+        raw.extend_from_slice(b"GET /callback?code=evil&state=s1 HTTP/1.1\r\n\r\n");
+        assert_eq!(
+            judge_request(&raw, &exp(false)),
+            Verdict::Code(Secret::new("abc"))
+        );
     }
 }

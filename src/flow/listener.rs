@@ -2,29 +2,62 @@
 //!
 //! It binds the loopback IP literal, never a wildcard, and keeps that very socket for the
 //! whole login (RFC 8252 §7.3, §8.3; security.md #1, #2): port 0 lets the OS pick a free
-//! port, so no other process can hold it in between. It answers every request with a static
-//! page that echoes nothing (security.md #7) and lives until the decisive callback or the
-//! deadline; dropping it closes the socket.
+//! port, so no other process can hold it in between. Every request is read into a buffer of
+//! at most [`MAX_REQUEST`] bytes and judged by the pure [`callback::judge_request`]; every
+//! answer is a static page that echoes nothing, with the headers of security.md #7, and
+//! closes the connection (one request per connection). The listener lives until the
+//! decisive callback, the deadline or Ctrl-C, and its socket closes with it (security.md #9).
+//!
+//! Why not an HTTP server crate: the one used before (tiny_http) reads requests of any size
+//! and has no per-connection time limit we could set, so one idle or slowly dripping
+//! connection could hold a worker while the browser's request waited. Here one thread runs
+//! a small event loop over non-blocking sockets (`mio`, already in the build through the
+//! HTTP client's runtime): any number of slow connections cost a buffer each, not a thread;
+//! each has [`CONNECTION_TIMEOUT`] to send its request; and when [`MAX_CONNECTIONS`] are
+//! open the oldest is dropped, so the browser's connection, always the newest, is served
+//! however many idle ones another process keeps open.
 
-use std::io::ErrorKind;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, anyhow};
-use tiny_http::{Header, Request, Response, Server};
+use anyhow::{Context, Result, anyhow};
+use mio::net::{TcpListener, TcpStream as MioStream};
+use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::callback::{self, Expected, Page, Verdict};
+use super::interrupt;
+use super::request::{self, MAX_REQUEST};
 use crate::error::Failure;
+use crate::output;
+use crate::secret::Secret;
+
+/// How many connections may be open at once. A browser opens a handful (six per host at
+/// most, in the common ones); more than this is someone else, and the oldest goes first.
+const MAX_CONNECTIONS: usize = 64;
+/// How long a connection has to send its whole request. A browser sends it at once; a
+/// connection that stays silent or drips bytes for longer is not a browser.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long writing the last page may take: the browser is waiting for it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
+const LISTENER: Token = Token(0);
+const WAKER: Token = Token(1);
 
 pub struct Listener {
-    server: Server,
+    socket: TcpListener,
     port: u16,
 }
+
+/// The browser's connection that brought the code: it waits for the final page.
+pub struct Pending(TcpStream);
 
 /// What the wait for the browser ended with.
 pub enum Outcome {
     /// A code arrived; the browser waits on `request` for the final page.
-    Code { code: String, request: Request },
+    Code { code: Secret, request: Pending },
     /// The provider said no; the browser was already told.
     Denied {
         error: String,
@@ -32,27 +65,39 @@ pub enum Outcome {
     },
 }
 
+struct Connection {
+    stream: MioStream,
+    buf: Vec<u8>,
+    until: Instant,
+}
+
+/// What reading from a connection came to.
+enum Progress {
+    /// The request is not complete yet.
+    Reading,
+    /// The peer went away (or broke the connection) before its request was complete.
+    Gone,
+    Judged(Verdict),
+}
+
 impl Listener {
     /// Binds 127.0.0.1 on `port`, or on a port the OS picks when `None`.
     pub fn bind(port: Option<u16>) -> Result<Listener> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port.unwrap_or(0)));
-        let server = Server::http(addr).map_err(|e| {
-            let busy = e
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == ErrorKind::AddrInUse);
-            match (busy, port) {
-                (true, Some(p)) => anyhow!(Failure::Login(format!(
+        let socket = std::net::TcpListener::bind(addr).map_err(|e| {
+            match (e.kind(), port) {
+                (ErrorKind::AddrInUse, Some(p)) => anyhow!(Failure::Login(format!(
                     "port {p} on 127.0.0.1 is already in use: pick another --port, or leave it out to use any free port"
                 ))),
                 _ => anyhow!("could not listen on {addr}: {e}"),
             }
         })?;
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or_else(|| anyhow!("the listener has no IP address"))?;
-        Ok(Listener { server, port })
+        socket.set_nonblocking(true)?;
+        let port = socket.local_addr()?.port();
+        Ok(Listener {
+            socket: TcpListener::from_std(socket),
+            port,
+        })
     }
 
     /// The redirect URI naming the address actually bound.
@@ -64,9 +109,10 @@ impl Listener {
         self.port
     }
 
-    /// Serves requests until the decisive callback or the deadline.
+    /// Serves requests until the decisive callback, the deadline or Ctrl-C; the listening
+    /// socket and every other connection are closed when it returns.
     pub fn wait(
-        &self,
+        mut self,
         state: &str,
         issuer: Option<&str>,
         iss_required: bool,
@@ -79,62 +125,219 @@ impl Listener {
             issuer,
             iss_required,
         };
+        let mut poll = Poll::new().context("could not set up the listener")?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let _watch = interrupt::watch(waker);
+        poll.registry()
+            .register(&mut self.socket, LISTENER, Interest::READABLE)?;
+        // Keyed by a counter that only grows: the first entry is the oldest connection and
+        // the first to time out.
+        let mut open: BTreeMap<usize, Connection> = BTreeMap::new();
+        let mut next_id = 2;
+        let mut events = Events::with_capacity(64);
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if interrupt::interrupted() {
+                return Err(Failure::Interrupted.into());
+            }
+            let now = Instant::now();
+            if now >= deadline {
                 return Err(Failure::Login(
                     "timed out waiting for the browser to finish the login".into(),
                 )
                 .into());
             }
-            let Some(request) = self.server.recv_timeout(left)? else {
-                continue;
+            while let Some(entry) = open.first_entry() {
+                if entry.get().until > now {
+                    break;
+                }
+                // RFC 9110 §15.5.9: 408 for a connection that sent no complete request.
+                close(&poll, entry.remove(), Some((408, Page::BadRequest)));
+                output::debug("listener: closed a connection that sent no request in time");
+            }
+            let wake_at = open
+                .values()
+                .next()
+                .map_or(deadline, |c| c.until.min(deadline));
+            if let Err(e) = poll.poll(&mut events, Some(wake_at.saturating_duration_since(now))) {
+                if e.kind() == ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e).context("the listener failed");
+            }
+            for event in events.iter() {
+                match event.token() {
+                    WAKER => {}
+                    LISTENER => self.accept(&poll, &mut open, &mut next_id),
+                    Token(id) => {
+                        // Closed already in this round (the oldest, dropped for a newer one).
+                        let Some(mut conn) = open.remove(&id) else {
+                            continue;
+                        };
+                        match read(&mut conn, &expected) {
+                            Progress::Reading => {
+                                open.insert(id, conn);
+                            }
+                            Progress::Gone => close(&poll, conn, None),
+                            Progress::Judged(verdict) => {
+                                if let Some(outcome) = decide(&poll, conn, verdict)? {
+                                    return Ok(outcome);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Accepts every pending connection, dropping the oldest open ones beyond the cap.
+    fn accept(&self, poll: &Poll, open: &mut BTreeMap<usize, Connection>, next_id: &mut usize) {
+        loop {
+            let mut stream = match self.socket.accept() {
+                Ok((stream, _)) => stream,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before we took it:
+                    // the next readiness event tries again.
+                    output::debug(&format!("listener: accepting a connection failed: {e}"));
+                    return;
+                }
             };
-            let host_header = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Host"))
-                .map(|h| h.value.as_str().to_owned());
-            let verdict = callback::judge(
-                request.method().as_str(),
-                request.url(),
-                host_header.as_deref(),
-                &expected,
-            );
-            match verdict {
-                Verdict::Reject { status, page } => respond(request, status, page),
-                Verdict::Code(code) => return Ok(Outcome::Code { code, request }),
-                Verdict::Denied { error, description } => {
-                    respond(request, 200, Page::Denied);
-                    return Ok(Outcome::Denied { error, description });
-                }
-                Verdict::Abort(why) => {
-                    respond(request, 400, Page::Failed);
-                    return Err(Failure::Login(why).into());
-                }
+            if open.len() >= MAX_CONNECTIONS
+                && let Some((_, oldest)) = open.pop_first()
+            {
+                close(poll, oldest, None);
+                output::debug("listener: too many connections; closed the oldest");
+            }
+            let id = *next_id;
+            *next_id += 1;
+            if poll
+                .registry()
+                .register(&mut stream, Token(id), Interest::READABLE)
+                .is_ok()
+            {
+                open.insert(
+                    id,
+                    Connection {
+                        stream,
+                        buf: Vec::new(),
+                        until: Instant::now() + CONNECTION_TIMEOUT,
+                    },
+                );
             }
         }
     }
 }
 
-/// Answers a request with a static page and the headers of security.md #7.
-pub fn respond(request: Request, status: u16, page: Page) {
-    let body = html(page);
-    let mut response = Response::from_string(body).with_status_code(status);
-    for (name, value) in [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Content-Security-Policy", "default-src 'none'"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-        ("Cache-Control", "no-store"),
-        ("Connection", "close"),
-    ] {
-        if let Ok(h) = Header::from_bytes(name, value) {
-            response.add_header(h);
+/// Reads what a connection has sent so far, and judges it once the head is complete.
+fn read(conn: &mut Connection, expected: &Expected) -> Progress {
+    let mut chunk = [0u8; 4096];
+    loop {
+        let room = MAX_REQUEST - conn.buf.len();
+        if room == 0 {
+            return Progress::Judged(callback::too_large());
+        }
+        let want = room.min(chunk.len());
+        match conn.stream.read(&mut chunk[..want]) {
+            Ok(0) => return Progress::Gone,
+            Ok(n) => {
+                let searched = conn.buf.len();
+                conn.buf.extend_from_slice(&chunk[..n]);
+                if request::head_end(&conn.buf, searched).is_some() {
+                    return Progress::Judged(callback::judge_request(&conn.buf, expected));
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Progress::Reading,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(_) => return Progress::Gone,
         }
     }
+}
+
+/// Acts on a verdict: answers and forgets a rejected request, or ends the wait.
+fn decide(poll: &Poll, conn: Connection, verdict: Verdict) -> Result<Option<Outcome>> {
+    match verdict {
+        Verdict::Reject { status, page, why } => {
+            output::debug(&format!(
+                "listener: answered {status} ({why}); still waiting"
+            ));
+            close(poll, conn, Some((status, page)));
+            Ok(None)
+        }
+        Verdict::Code(code) => {
+            output::debug("listener: received the authorization code");
+            Ok(Some(Outcome::Code {
+                code,
+                request: pending(poll, conn)?,
+            }))
+        }
+        Verdict::Denied { error, description } => {
+            respond(pending(poll, conn)?, 200, Page::Denied);
+            Ok(Some(Outcome::Denied { error, description }))
+        }
+        Verdict::Abort(why) => {
+            respond(pending(poll, conn)?, 400, Page::Failed);
+            Err(Failure::Login(why).into())
+        }
+    }
+}
+
+/// Closes a connection, first answering with `page` when given. The socket is not
+/// blocking: one write of a page under 1 KiB fits any socket buffer, and a peer that
+/// does not read gets a cut page rather than a hold on the listener.
+fn close(poll: &Poll, mut conn: Connection, answer: Option<(u16, Page)>) {
+    let _ = poll.registry().deregister(&mut conn.stream);
+    if let Some((status, page)) = answer {
+        let _ = conn.stream.write(&response(status, page));
+    }
+}
+
+/// The connection of the decisive request, made blocking for the final page.
+fn pending(poll: &Poll, mut conn: Connection) -> Result<Pending> {
+    let _ = poll.registry().deregister(&mut conn.stream);
+    let stream = TcpStream::from(conn.stream);
+    stream.set_nonblocking(false)?;
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    Ok(Pending(stream))
+}
+
+/// Answers the browser's pending request with a static page.
+pub fn respond(request: Pending, status: u16, page: Page) {
+    let mut stream = request.0;
     // The browser going away before reading the page changes nothing for the login.
-    let _ = request.respond(response);
+    let _ = stream.write_all(&response(status, page));
+    let _ = stream.flush();
+}
+
+/// A whole HTTP/1.1 response: a static page with the headers of security.md #7 (no script,
+/// style, frame or fetch may run; the type is not sniffed; the callback URL, which holds
+/// the code, is not sent on as a referrer nor cached), and `Connection: close`.
+fn response(status: u16, page: Page) -> Vec<u8> {
+    let body = html(page);
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        431 => "Request Header Fields Too Large",
+        _ => "Error",
+    };
+    // RFC 9110 §15.5.6: a 405 says which methods are allowed.
+    let allow = if status == 405 { "Allow: GET\r\n" } else { "" };
+    format!(
+        "HTTP/1.1 {status} {reason}\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\n\
+         Content-Security-Policy: default-src 'none'\r\n\
+         X-Content-Type-Options: nosniff\r\n\
+         Referrer-Policy: no-referrer\r\n\
+         Cache-Control: no-store\r\n\
+         {allow}Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 fn html(page: Page) -> String {
@@ -173,4 +376,49 @@ fn html(page: Page) -> String {
 /// How long until `timeout` seconds from now.
 pub fn deadline(timeout: u64) -> Instant {
     Instant::now() + Duration::from_secs(timeout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_is_static_with_the_security_headers() {
+        for (status, page) in [
+            (200, Page::Success),
+            (200, Page::Denied),
+            (400, Page::Failed),
+            (400, Page::BadRequest),
+            (404, Page::NotFound),
+            (405, Page::MethodNotAllowed),
+            (408, Page::BadRequest),
+            (431, Page::BadRequest),
+        ] {
+            let text = String::from_utf8(response(status, page)).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+            for line in [
+                "Content-Type: text/html; charset=utf-8",
+                "Content-Security-Policy: default-src 'none'",
+                "X-Content-Type-Options: nosniff",
+                "Referrer-Policy: no-referrer",
+                "Cache-Control: no-store",
+                "Connection: close",
+            ] {
+                assert!(head.lines().any(|l| l == line), "{line} missing in {head}");
+            }
+            assert!(head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())));
+            // No script, style, image or link: nothing for the CSP to have to stop.
+            for tag in [
+                "<script", "<style", "<img", "<link", "<iframe", "src=", "href=",
+            ] {
+                assert!(!body.contains(tag), "{tag} in {body}");
+            }
+        }
+        assert!(
+            String::from_utf8(response(405, Page::MethodNotAllowed))
+                .unwrap()
+                .contains("\r\nAllow: GET\r\n")
+        );
+    }
 }
