@@ -23,6 +23,9 @@ use crate::secret::Secret;
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub storage: Option<StorageKind>,
+    /// A PEM file of CA certificates to trust besides the built-in roots (relative to the
+    /// config file's directory).
+    pub ca_file: Option<PathBuf>,
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderConfig>,
 }
@@ -129,6 +132,16 @@ impl Settings {
             file,
             storage_flag: global.storage,
             verbose: global.verbose,
+        })
+    }
+
+    /// The extra CA file of the config, if any, relative paths taken from the config's
+    /// directory.
+    pub fn ca_file(&self) -> Option<PathBuf> {
+        let file = self.file.ca_file.as_ref()?;
+        Some(match self.path.parent() {
+            Some(dir) if file.is_relative() => dir.join(file),
+            _ => file.clone(),
         })
     }
 

@@ -1,14 +1,17 @@
 //! The one HTTP client every request to a provider goes through, and the endpoint rule.
 //!
 //! Rules (security.md #11): every endpoint is https, except on loopback hosts; there is no
-//! way to turn certificate checks off; redirects are never followed (a token endpoint that
-//! redirects could forward the code, the verifier or the client secret elsewhere); every
-//! request has timeouts, and a response is read up to a cap, so a hostile or broken server
-//! can neither hang the program nor fill its memory.
+//! way to turn certificate checks off, only a way to trust one more CA (`ca_file` in the
+//! config, for providers behind a private CA: the built-in roots are Mozilla's, not the
+//! system's); redirects are never followed, and a redirect is an error that says so (a
+//! token endpoint that redirects could forward the code, the verifier or the client secret
+//! elsewhere); every request has timeouts, and a response is read up to a cap, so a hostile
+//! or broken server can neither hang the program nor fill its memory.
 
 use std::fmt;
 use std::io::Read;
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -20,8 +23,12 @@ use oauth2::{HttpRequest, HttpResponse, SyncHttpClient};
 /// responses with an ID token rarely pass 10 KiB.
 const MAX_BODY: u64 = 1024 * 1024;
 /// A provider that does not answer within this time is down for our purposes.
+/// `OAUTHCLI_HTTP_TIMEOUT` (seconds) changes it, for slow networks.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The variable that overrides [`REQUEST_TIMEOUT`], and its largest value.
+const TIMEOUT_VAR: &str = "OAUTHCLI_HTTP_TIMEOUT";
+const MAX_TIMEOUT_SECS: u64 = 600;
 
 /// Is this URL's host a loopback address (127.0.0.0/8, ::1) or `localhost`?
 pub fn is_loopback(url: &Url) -> bool {
@@ -61,6 +68,11 @@ pub enum HttpError {
     Request(reqwest::Error),
     Read(std::io::Error),
     TooLarge(String),
+    Redirect {
+        url: String,
+        status: u16,
+        location: String,
+    },
     Build(String),
 }
 
@@ -73,6 +85,15 @@ impl fmt::Display for HttpError {
             HttpError::TooLarge(url) => {
                 write!(f, "the response from {url} is larger than {MAX_BODY} bytes")
             }
+            HttpError::Redirect {
+                url,
+                status,
+                location,
+            } => write!(
+                f,
+                "{url} answered {status} with a redirect to '{location}': oauthcli follows no \
+                 redirects, so nothing was sent there; check the provider's endpoints"
+            ),
         }
     }
 }
@@ -93,12 +114,19 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new() -> Result<Self> {
-        let client = reqwest::blocking::Client::builder()
+    /// The client, trusting the certificates in `ca_file` besides the built-in roots.
+    pub fn new(ca_file: Option<&Path>) -> Result<Self> {
+        let mut builder = reqwest::blocking::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(request_timeout()?)
             .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("oauthcli/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("oauthcli/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = ca_file {
+            for cert in extra_roots(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .build()
             .context("could not set up the HTTP client")?;
         Ok(Http { client })
@@ -131,6 +159,42 @@ impl Http {
     }
 }
 
+/// The request timeout: [`REQUEST_TIMEOUT`], or `$OAUTHCLI_HTTP_TIMEOUT` seconds.
+fn request_timeout() -> Result<Duration> {
+    let Some(raw) = std::env::var_os(TIMEOUT_VAR) else {
+        return Ok(REQUEST_TIMEOUT);
+    };
+    match raw.to_str().and_then(|s| s.parse::<u64>().ok()) {
+        Some(secs @ 1..=MAX_TIMEOUT_SECS) => Ok(Duration::from_secs(secs)),
+        _ => Err(crate::error::config(format!(
+            "${TIMEOUT_VAR} must be a number of seconds from 1 to {MAX_TIMEOUT_SECS}, not {raw:?}"
+        ))),
+    }
+}
+
+/// The certificates of a PEM file (one or more `CERTIFICATE` blocks).
+fn extra_roots(path: &Path) -> Result<Vec<reqwest::Certificate>> {
+    let bad = |why: String| crate::error::config(format!("ca_file {}: {why}", path.display()));
+    let pem = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| bad(format!("not a PEM certificate file: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad("holds no PEM certificate".into()));
+    }
+    Ok(certs)
+}
+
+/// A URL as it may be shown: scheme, host, port and path; no user info, query or fragment,
+/// which could hold credentials.
+fn shown(url: &Url) -> String {
+    format!(
+        "{}://{}{}",
+        url.scheme(),
+        url.host_str().unwrap_or(""),
+        url.port().map(|p| format!(":{p}")).unwrap_or_default()
+    ) + url.path()
+}
+
 impl SyncHttpClient for Http {
     type Error = HttpError;
 
@@ -138,10 +202,28 @@ impl SyncHttpClient for Http {
         let url = request.uri().to_string();
         let parsed = Url::parse(&url).map_err(|e| HttpError::Build(format!("{url}: {e}")))?;
         check_endpoint(&parsed).map_err(|e| HttpError::NotHttps(e.to_string()))?;
+        let method = request.method().clone();
         let request: reqwest::blocking::Request = request
             .try_into()
             .map_err(|e: reqwest::Error| HttpError::Build(e.to_string()))?;
+        crate::output::debug(&format!("{method} {}", shown(&parsed)));
         let response = self.client.execute(request).map_err(HttpError::Request)?;
+        let status = response.status();
+        crate::output::debug(&format!("{} from {}", status.as_u16(), shown(&parsed)));
+        if status.is_redirection() {
+            // Shown like our own URLs: a query in it could carry someone's secret.
+            let location = response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| parsed.join(l).ok())
+                .map_or_else(|| "(no usable Location)".to_owned(), |u| shown(&u));
+            return Err(HttpError::Redirect {
+                url: shown(&parsed),
+                status: status.as_u16(),
+                location,
+            });
+        }
         let mut builder = http::Response::builder().status(response.status());
         for (name, value) in response.headers() {
             builder = builder.header(name, value);

@@ -1,14 +1,16 @@
 //! Who logged in: the email and subject, from a validated ID token or the userinfo endpoint.
 //!
 //! The ID token is validated per OpenID Core §3.1.3.7 by `openidconnect`: signature
-//! against the issuer's JWKS with our algorithm allow-list, `iss`, `aud` (and `azp`), `exp`
-//! and the `nonce` we sent (security.md #6). When the email has to come from userinfo, its
+//! against the issuer's JWKS with our algorithm allow-list, `iss`, `aud` (no audience but
+//! ours), `exp`, `iat` and the `nonce` we sent; `azp`, which `openidconnect` leaves to its
+//! users, is checked here (security.md #6). When the email has to come from userinfo, its
 //! `sub` must equal the ID token's (OpenID Core §5.3.2). A provider whose ID tokens may lack
 //! `email` can name another claim to fall back to (Microsoft: `preferred_username`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{TimeDelta, Utc};
 use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet};
 use openidconnect::{ClientId, IssuerUrl, Nonce};
 
@@ -35,6 +37,10 @@ pub struct IdClaims {
     pub preferred_username: Option<String>,
 }
 
+/// How far the provider's clock may be from ours when `exp` and `iat` are checked
+/// (security.md #15): enough for clocks kept by NTP, too little to make a stale token fresh.
+const CLOCK_LEEWAY: TimeDelta = TimeDelta::seconds(60);
+
 /// Validates an ID token received in a code exchange.
 pub fn validate_id_token(
     raw: &str,
@@ -50,10 +56,28 @@ pub fn validate_id_token(
         openid.issuer_for(raw)?,
         openid.jwks.clone(),
     )
-    .set_allowed_algs(openid.algs.iter().cloned());
+    .set_allowed_algs(openid.algs.iter().cloned())
+    // `exp` is compared with this clock: set back by the leeway, a token is still taken
+    // for CLOCK_LEEWAY after its `exp` (a provider clock slightly ahead of ours).
+    .set_time_fn(|| Utc::now() - CLOCK_LEEWAY);
     let claims = token
         .claims(&verifier, nonce)
         .map_err(|e| anyhow!("the ID token is not valid: {e}"))?;
+    // §3.1.3.7 step 10: a token issued in the future was not made for this exchange.
+    let iat = claims.issue_time();
+    if iat > Utc::now() + CLOCK_LEEWAY {
+        bail!("the ID token is not valid: it was issued in the future ({iat})");
+    }
+    // §3.1.3.7 step 5: an `azp` must name us. (Other audiences than ours were refused
+    // above, so a token meant for another client cannot pass with `azp` left out.)
+    if let Some(azp) = claims.authorized_party()
+        && azp.as_str() != client_id
+    {
+        bail!(
+            "the ID token is not valid: it was issued to another client (azp '{}')",
+            escape(azp.as_str())
+        );
+    }
     Ok(IdClaims {
         subject: claims.subject().as_str().to_owned(),
         email: claims.email().map(|e| e.as_str().to_owned()),

@@ -48,7 +48,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     // Its refresh token counts only for the same provider and client.
     let previous = previous.filter(|p| p.client_id == client_id);
 
-    let http = Http::new()?;
+    let http = Http::new(settings.ca_file().as_deref())?;
     output::verbose(v, &format!("resolving the endpoints of '{name}'"));
     let ep = provider::resolve(&profile, &http)?;
     let method = ep.auth_method(&profile);

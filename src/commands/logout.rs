@@ -88,7 +88,7 @@ fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
         true => settings.profile(provider)?.quirks.revocation,
         false => Revocation::Rfc7009,
     };
-    let http = Http::new()?;
+    let http = Http::new(settings.ca_file().as_deref())?;
     if style == Revocation::GitHub {
         presets::github::revoke(
             &http,

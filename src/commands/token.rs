@@ -92,7 +92,7 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
         &format!("refreshing at {}", set.token_endpoint),
     );
     let oauth = OAuth::for_login(&set, secret.as_ref())?;
-    let http = Http::new()?;
+    let http = Http::new(settings.ca_file().as_deref())?;
     let resp = oauth.refresh(&http, &refresh_token).map_err(|e| {
         match e.downcast_ref::<ProviderError>() {
             // RFC 6749 §5.2: the refresh token is invalid, expired or revoked.

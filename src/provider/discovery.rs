@@ -141,3 +141,26 @@ fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoi
         }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `none` accepts any forged token; HS* would verify with a key the client knows, which
+    /// for a public client is no secret at all (security.md #6).
+    #[test]
+    fn no_unsigned_or_symmetric_algorithm_is_allowed() {
+        for alg in ALLOWED_ALGS {
+            assert!(
+                !matches!(
+                    alg,
+                    CoreJwsSigningAlgorithm::None
+                        | CoreJwsSigningAlgorithm::HmacSha256
+                        | CoreJwsSigningAlgorithm::HmacSha384
+                        | CoreJwsSigningAlgorithm::HmacSha512
+                ),
+                "{alg:?}"
+            );
+        }
+    }
+}

@@ -6,12 +6,13 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 #[cfg(unix)]
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-/// Creates `dir` (and parents) with mode 0700 where missing.
+/// Creates `dir` (and parents) with mode 0700 where missing; an existing `dir` that others
+/// may enter is made 0700 (it is ours: oauthcli's own directory).
 pub fn private_dir(dir: &Path) -> Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -19,7 +20,19 @@ pub fn private_dir(dir: &Path) -> Result<()> {
     builder.mode(0o700);
     builder
         .create(dir)
-        .with_context(|| format!("cannot create the directory {}", dir.display()))
+        .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        let mode = fs::metadata(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot make {} private", dir.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to `dir/name` atomically, the file readable by its owner alone.
