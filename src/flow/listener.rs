@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -40,6 +40,10 @@ const MAX_CONNECTIONS: usize = 64;
 /// How long a connection has to send its whole request. A browser sends it at once; a
 /// connection that stays silent or drips bytes for longer is not a browser.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a refused connection is kept, half-closed, to read what its client still
+/// sends: closing a socket with unread input resets the connection, and the client could
+/// lose our answer (RFC 9112 §9.6).
+const LINGER: Duration = Duration::from_secs(2);
 /// How long writing the last page may take: the browser is waiting for it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -68,14 +72,17 @@ pub enum Outcome {
 struct Connection {
     stream: MioStream,
     buf: Vec<u8>,
+    /// When it is closed: the end of its time to send a request, or of its linger.
     until: Instant,
+    /// Answered already: what it still sends is read and dropped until it closes.
+    answered: bool,
 }
 
 /// What reading from a connection came to.
 enum Progress {
-    /// The request is not complete yet.
+    /// The request is not complete yet (or an answered connection is still open).
     Reading,
-    /// The peer went away (or broke the connection) before its request was complete.
+    /// The peer went away (or broke the connection).
     Gone,
     Judged(Verdict),
 }
@@ -130,8 +137,7 @@ impl Listener {
         let _watch = interrupt::watch(waker);
         poll.registry()
             .register(&mut self.socket, LISTENER, Interest::READABLE)?;
-        // Keyed by a counter that only grows: the first entry is the oldest connection and
-        // the first to time out.
+        // Keyed by a counter that only grows: the first entry is the oldest connection.
         let mut open: BTreeMap<usize, Connection> = BTreeMap::new();
         let mut next_id = 2;
         let mut events = Events::with_capacity(64);
@@ -146,19 +152,26 @@ impl Listener {
                 )
                 .into());
             }
-            while let Some(entry) = open.first_entry() {
-                if entry.get().until > now {
-                    break;
+            let expired: Vec<usize> = open
+                .iter()
+                .filter(|(_, c)| c.until <= now)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in expired {
+                let Some(conn) = open.remove(&id) else {
+                    continue;
+                };
+                if conn.answered {
+                    close(&poll, conn);
+                } else {
+                    output::debug("listener: answered 408 (no request in time); still waiting");
+                    // RFC 9110 §15.5.9: 408 for a connection that sent no whole request.
+                    open.insert(id, answer(conn, 408, Page::BadRequest));
                 }
-                // RFC 9110 §15.5.9: 408 for a connection that sent no complete request.
-                close(&poll, entry.remove(), Some((408, Page::BadRequest)));
-                output::debug("listener: closed a connection that sent no request in time");
             }
-            let wake_at = open
-                .values()
-                .next()
-                .map_or(deadline, |c| c.until.min(deadline));
-            if let Err(e) = poll.poll(&mut events, Some(wake_at.saturating_duration_since(now))) {
+            let wake_at = open.values().map(|c| c.until).fold(deadline, Instant::min);
+            let timeout = wake_at.saturating_duration_since(now);
+            if let Err(e) = poll.poll(&mut events, Some(timeout)) {
                 if e.kind() == ErrorKind::Interrupted {
                     continue;
                 }
@@ -177,11 +190,33 @@ impl Listener {
                             Progress::Reading => {
                                 open.insert(id, conn);
                             }
-                            Progress::Gone => close(&poll, conn, None),
-                            Progress::Judged(verdict) => {
-                                if let Some(outcome) = decide(&poll, conn, verdict)? {
-                                    return Ok(outcome);
+                            Progress::Gone => close(&poll, conn),
+                            Progress::Judged(Verdict::Reject { status, page, why }) => {
+                                output::debug(&format!(
+                                    "listener: answered {status} ({why}); still waiting"
+                                ));
+                                // What the client sent past our limit is read and
+                                // dropped now: no readiness event would come for it.
+                                let mut conn = answer(conn, status, page);
+                                match read(&mut conn, &expected) {
+                                    Progress::Gone => close(&poll, conn),
+                                    _ => {
+                                        open.insert(id, conn);
+                                    }
                                 }
+                            }
+                            Progress::Judged(Verdict::Code(code)) => {
+                                output::debug("listener: received the authorization code");
+                                let request = last(&poll, open, conn)?;
+                                return Ok(Outcome::Code { code, request });
+                            }
+                            Progress::Judged(Verdict::Denied { error, description }) => {
+                                respond(last(&poll, open, conn)?, 200, Page::Denied);
+                                return Ok(Outcome::Denied { error, description });
+                            }
+                            Progress::Judged(Verdict::Abort(why)) => {
+                                respond(last(&poll, open, conn)?, 400, Page::Failed);
+                                return Err(Failure::Login(why).into());
                             }
                         }
                     }
@@ -207,7 +242,7 @@ impl Listener {
             if open.len() >= MAX_CONNECTIONS
                 && let Some((_, oldest)) = open.pop_first()
             {
-                close(poll, oldest, None);
+                close(poll, oldest);
                 output::debug("listener: too many connections; closed the oldest");
             }
             let id = *next_id;
@@ -223,6 +258,7 @@ impl Listener {
                         stream,
                         buf: Vec::new(),
                         until: Instant::now() + CONNECTION_TIMEOUT,
+                        answered: false,
                     },
                 );
             }
@@ -232,15 +268,19 @@ impl Listener {
 
 /// Reads what a connection has sent so far, and judges it once the head is complete.
 fn read(conn: &mut Connection, expected: &Expected) -> Progress {
-    let mut chunk = [0u8; 4096];
+    const CHUNK: usize = 4096;
+    let mut chunk = [0u8; CHUNK];
     loop {
-        let room = MAX_REQUEST - conn.buf.len();
+        let room = match conn.answered {
+            true => CHUNK,
+            false => (MAX_REQUEST - conn.buf.len()).min(CHUNK),
+        };
         if room == 0 {
             return Progress::Judged(callback::too_large());
         }
-        let want = room.min(chunk.len());
-        match conn.stream.read(&mut chunk[..want]) {
+        match conn.stream.read(&mut chunk[..room]) {
             Ok(0) => return Progress::Gone,
+            Ok(_) if conn.answered => {}
             Ok(n) => {
                 let searched = conn.buf.len();
                 conn.buf.extend_from_slice(&chunk[..n]);
@@ -255,46 +295,29 @@ fn read(conn: &mut Connection, expected: &Expected) -> Progress {
     }
 }
 
-/// Acts on a verdict: answers and forgets a rejected request, or ends the wait.
-fn decide(poll: &Poll, conn: Connection, verdict: Verdict) -> Result<Option<Outcome>> {
-    match verdict {
-        Verdict::Reject { status, page, why } => {
-            output::debug(&format!(
-                "listener: answered {status} ({why}); still waiting"
-            ));
-            close(poll, conn, Some((status, page)));
-            Ok(None)
-        }
-        Verdict::Code(code) => {
-            output::debug("listener: received the authorization code");
-            Ok(Some(Outcome::Code {
-                code,
-                request: pending(poll, conn)?,
-            }))
-        }
-        Verdict::Denied { error, description } => {
-            respond(pending(poll, conn)?, 200, Page::Denied);
-            Ok(Some(Outcome::Denied { error, description }))
-        }
-        Verdict::Abort(why) => {
-            respond(pending(poll, conn)?, 400, Page::Failed);
-            Err(Failure::Login(why).into())
-        }
-    }
+/// Answers a connection with a static page and half-closes it; it lingers (see [`LINGER`])
+/// until its client closes. The socket is not blocking: one write of a page under 1 KiB
+/// fits any socket buffer, and a client that does not read gets a cut page rather than a
+/// hold on the listener.
+fn answer(mut conn: Connection, status: u16, page: Page) -> Connection {
+    let _ = conn.stream.write(&response(status, page));
+    let _ = conn.stream.shutdown(Shutdown::Write);
+    conn.answered = true;
+    conn.buf = Vec::new();
+    conn.until = Instant::now() + LINGER;
+    conn
 }
 
-/// Closes a connection, first answering with `page` when given. The socket is not
-/// blocking: one write of a page under 1 KiB fits any socket buffer, and a peer that
-/// does not read gets a cut page rather than a hold on the listener.
-fn close(poll: &Poll, mut conn: Connection, answer: Option<(u16, Page)>) {
+fn close(poll: &Poll, mut conn: Connection) {
     let _ = poll.registry().deregister(&mut conn.stream);
-    if let Some((status, page)) = answer {
-        let _ = conn.stream.write(&response(status, page));
-    }
 }
 
-/// The connection of the decisive request, made blocking for the final page.
-fn pending(poll: &Poll, mut conn: Connection) -> Result<Pending> {
+/// The end of the wait: every other connection is closed, and the one of the decisive
+/// request is made blocking for the final page.
+fn last(poll: &Poll, open: BTreeMap<usize, Connection>, mut conn: Connection) -> Result<Pending> {
+    for other in open.into_values() {
+        close(poll, other);
+    }
     let _ = poll.registry().deregister(&mut conn.stream);
     let stream = TcpStream::from(conn.stream);
     stream.set_nonblocking(false)?;

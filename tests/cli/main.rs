@@ -6,8 +6,11 @@ mod support;
 
 mod completions;
 mod errors;
+mod hostile;
+mod listener;
 mod login;
 mod logins;
 mod presets;
 mod refresh;
+mod secrets;
 mod tokens;

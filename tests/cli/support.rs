@@ -43,16 +43,29 @@ impl Provider {
     }
 
     pub fn with(opts: ProviderOptions) -> Provider {
+        let ttl = opts.access_token_ttl.to_string();
+        let rotate = if opts.rotate_refresh { "1" } else { "0" };
+        Provider::spawn(
+            "server.mjs",
+            &[("ACCESS_TOKEN_TTL", &ttl), ("ROTATE_REFRESH", rotate)],
+        )
+    }
+
+    /// The hostile provider (`tests/provider/hostile.mjs`) misbehaving in one way (`mode`,
+    /// `none` for a correct one), with more of its settings in `env`.
+    pub fn hostile(mode: &str, env: &[(&str, &str)]) -> Provider {
+        let mut all = vec![("MISBEHAVE", mode)];
+        all.extend_from_slice(env);
+        Provider::spawn("hostile.mjs", &all)
+    }
+
+    fn spawn(script: &str, env: &[(&str, &str)]) -> Provider {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("requests.jsonl");
         let stderr = std::fs::File::create(dir.path().join("stderr")).unwrap();
         let mut child = Command::new("node")
-            .arg(repo().join("tests/provider/server.mjs"))
-            .env("ACCESS_TOKEN_TTL", opts.access_token_ttl.to_string())
-            .env(
-                "ROTATE_REFRESH",
-                if opts.rotate_refresh { "1" } else { "0" },
-            )
+            .arg(repo().join("tests/provider").join(script))
+            .envs(env.iter().copied())
             .env("REQUEST_LOG", &log)
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -225,6 +238,7 @@ impl User {
             .env("OAUTHCLI_CONFIG", &self.config)
             .env("BROWSER", repo().join("tests/support/browser.py"))
             .env("BROWSER_LOG", self.path("browser.log"))
+            .env("BROWSER_PAGES", self.path("browser-pages.jsonl"))
             .stdin(Stdio::null());
         for (k, v) in &self.env {
             cmd.env(k, v);
@@ -243,12 +257,33 @@ impl User {
         r.stdout
     }
 
+    /// Waits until no test browser of this user runs any more. oauthcli does not wait for
+    /// the browser it starts, so one may still be writing its log when oauthcli has exited;
+    /// browser.py holds a lock on `browser.log.lock` from its start to its end, taken before
+    /// it sends anything to the listener (the ready signal).
+    fn browsers_done(&self) {
+        if let Ok(lock) = std::fs::File::open(self.path("browser.log.lock")) {
+            lock.lock().unwrap();
+        }
+    }
+
     /// What the test browser sent to the listener: `STATUS URL` lines.
     pub fn browser_log(&self) -> Vec<String> {
+        self.browsers_done();
         std::fs::read_to_string(self.path("browser.log"))
             .unwrap_or_default()
             .lines()
             .map(str::to_owned)
+            .collect()
+    }
+
+    /// What the listener answered the test browser: `{url, status, headers, body}` each.
+    pub fn browser_pages(&self) -> Vec<Value> {
+        self.browsers_done();
+        std::fs::read_to_string(self.path("browser-pages.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
 
@@ -303,4 +338,124 @@ pub fn openid_config(name: &str, issuer: &str, client_id: &str, extra: &str) -> 
 
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A login started with `--no-browser`, waiting for its callback: the tests speak to its
+/// listener directly, then let the test browser finish it.
+pub struct PendingLogin {
+    child: Child,
+    /// The authorization URL it printed.
+    pub url: String,
+    /// The listener's port, from the redirect URI.
+    pub port: u16,
+    /// The login's `state`, from the authorization URL.
+    pub state: String,
+    /// stderr up to the "Waiting" line, and a reader of the rest.
+    stderr_head: String,
+    stderr_rest: std::thread::JoinHandle<String>,
+}
+
+impl User {
+    /// Starts `oauthcli login --no-browser ARGS` and returns once it waits for the browser.
+    pub fn start_login(&self, args: &[&str]) -> PendingLogin {
+        let mut child = self
+            .command(&[&["login", "--no-browser"], args].concat())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut head = String::new();
+        let mut url = None;
+        // The ready signal: the line printed right before the listener starts waiting.
+        while !head.contains("\nWaiting up to ") {
+            let mut line = String::new();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "the login ended before waiting: {head}"
+            );
+            if line.contains("redirect_uri=") {
+                url = Some(line.trim().to_owned());
+            }
+            head.push_str(&line);
+        }
+        let url = url.expect("no authorization URL printed");
+        let parsed = reqwest::Url::parse(&url).unwrap();
+        let query = |key: &str| {
+            parsed
+                .query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned())
+                .unwrap()
+        };
+        let redirect = reqwest::Url::parse(&query("redirect_uri")).unwrap();
+        let rest = std::thread::spawn(move || {
+            let mut rest = String::new();
+            std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+            rest
+        });
+        PendingLogin {
+            child,
+            port: redirect.port().unwrap(),
+            state: query("state"),
+            url,
+            stderr_head: head,
+            stderr_rest: rest,
+        }
+    }
+}
+
+impl PendingLogin {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A new connection to the listener.
+    pub fn connect(&self) -> std::net::TcpStream {
+        std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap()
+    }
+
+    /// Sends `raw` on a new connection and returns everything the listener answered before
+    /// it closed the connection.
+    pub fn send(&self, raw: &[u8]) -> String {
+        use std::io::{Read, Write};
+        let mut conn = self.connect();
+        conn.write_all(raw).unwrap();
+        let mut answer = Vec::new();
+        conn.read_to_end(&mut answer).unwrap();
+        String::from_utf8(answer).unwrap()
+    }
+
+    /// A GET of `target` with the right Host, as a browser sends it.
+    pub fn get(&self, target: &str) -> String {
+        self.send(
+            format!(
+                "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUser-Agent: test\r\nAccept: text/html\r\n\r\n",
+                self.port
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// Lets the test browser log in at the authorization URL; returns its exit status.
+    pub fn browse(&self, user: &User) -> std::process::ExitStatus {
+        Command::new(repo().join("tests/support/browser.py"))
+            .arg(&self.url)
+            .env("BROWSER_LOG", user.path("browser.log"))
+            .env("BROWSER_PAGES", user.path("browser-pages.jsonl"))
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+    }
+
+    /// Waits for the login to end.
+    pub fn finish(self) -> Run {
+        let out = self.child.wait_with_output().unwrap();
+        let rest = self.stderr_rest.join().unwrap();
+        Run {
+            code: out.status.code().expect("killed by a signal"),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: self.stderr_head + &rest,
+        }
+    }
 }

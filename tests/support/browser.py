@@ -13,7 +13,11 @@ Environment:
     BROWSER_LOGIN   login name, which becomes the subject (default: alice)
     BROWSER_ACTION  consent (default) or deny (aborts the interaction: error=access_denied)
     BROWSER_LOG     file to append `STATUS URL` to for every request sent to the CLI's
-                    listener (optional)
+                    listener (optional); the script holds an exclusive lock (flock) on
+                    BROWSER_LOG.lock from its start to its end, so that a test can wait
+                    for it to finish
+    BROWSER_PAGES   file to append every answer of the CLI's listener to, one JSON object
+                    a line: {"url", "status", "headers": [[name, value]...], "body"} (optional)
     BROWSER_FORGE   when set, first sends the listener forged callbacks with a wrong state
                     (one with a code, one with error=access_denied), as a hostile page could,
                     then logs in as usual
@@ -21,7 +25,9 @@ Environment:
 Python 3 standard library only.
 """
 
+import fcntl
 import http.cookiejar
+import json
 import os
 import sys
 import urllib.error
@@ -142,6 +148,11 @@ def main(argv):
     if action not in ("consent", "deny"):
         fail(f"BROWSER_ACTION must be consent or deny, not {action!r}")
     log_path = os.environ.get("BROWSER_LOG")
+    pages_path = os.environ.get("BROWSER_PAGES")
+    if log_path:
+        # Held until the process ends (the file stays open): see BROWSER_LOG above.
+        running = open(log_path + ".lock", "a", encoding="utf-8")
+        fcntl.flock(running, fcntl.LOCK_EX)
 
     provider = origin(url)
     browser = Browser()
@@ -149,12 +160,16 @@ def main(argv):
 
     def to_listener(target):
         try:
-            status, _, _ = browser.request(target)
+            status, headers, body = browser.request(target)
         except (urllib.error.URLError, OSError) as err:
             fail(f"callback {target} failed: {err}")
         if log_path:
             with open(log_path, "a", encoding="utf-8") as log:
                 log.write(f"{status} {target}\n")
+        if pages_path:
+            page = {"url": target, "status": status, "headers": headers.items(), "body": body}
+            with open(pages_path, "a", encoding="utf-8") as log:
+                log.write(json.dumps(page) + "\n")
         return status
 
     if os.environ.get("BROWSER_FORGE"):

@@ -1,0 +1,257 @@
+//! The loopback listener under attack (security.md #1, #3, #7, #8, #9): a login waits while
+//! the tests speak raw HTTP to its listener, then the test browser finishes it.
+
+use std::io::{ErrorKind, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use crate::support::*;
+
+const SECURITY_HEADERS: [&str; 6] = [
+    "Content-Security-Policy: default-src 'none'",
+    "X-Content-Type-Options: nosniff",
+    "Referrer-Policy: no-referrer",
+    "Cache-Control: no-store",
+    "Content-Type: text/html; charset=utf-8",
+    "Connection: close",
+];
+
+/// Asserts one whole static answer with `status`, the security headers, and nothing of the
+/// request in it (`marker` is in every request the tests send).
+fn assert_answer(answer: &str, status: u16, marker: &str) {
+    assert!(
+        answer.starts_with(&format!("HTTP/1.1 {status} ")),
+        "expected {status}: {answer}"
+    );
+    let (head, body) = answer.split_once("\r\n\r\n").expect("no end of head");
+    for header in SECURITY_HEADERS {
+        assert!(
+            head.lines().any(|l| l == header),
+            "{header} missing: {head}"
+        );
+    }
+    assert!(
+        head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())),
+        "{answer}"
+    );
+    // One request per connection: one answer, then the listener closed the connection.
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
+    assert!(
+        !answer.contains(marker),
+        "the answer echoes the request: {answer}"
+    );
+}
+
+fn logged_in_once(provider: &Provider, user: &User, run: &Run) {
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stdout, "Logged in to local as alice@example.com\n");
+    // Exactly one code exchange, with the code the provider gave the browser.
+    let token_reqs = provider.requests_to("/token");
+    assert_eq!(token_reqs.len(), 1, "{token_reqs:?}");
+    assert!(
+        !token_reqs[0]["form"]["code"]
+            .as_str()
+            .unwrap()
+            .contains("forged")
+    );
+    assert!(user.token_file("local").exists());
+}
+
+fn file_user(provider: &Provider) -> User {
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", "")
+    ));
+    user
+}
+
+#[test]
+fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
+    let provider = Provider::start();
+    let user = file_user(&provider);
+    let login = user.start_login(&["-vv"]);
+    let (port, state) = (login.port, login.state.clone());
+    let m = "forged-marker";
+
+    // Wrong, missing or repeated state, with a code or with an error (security.md #3).
+    for target in [
+        format!("/callback?code={m}&state=wrong-{m}"),
+        format!("/callback?code={m}"),
+        format!("/callback?code={m}&state={state}&state={state}"),
+        format!("/callback?code={m}&state={state}&code={m}2"),
+        format!("/callback?error=access_denied&error_description={m}&state=x{m}"),
+        format!("/callback?error=access_denied&error_description={m}"),
+    ] {
+        assert_answer(&login.get(&target), 400, m);
+    }
+    // The right state, but not our Host (DNS rebinding), not GET, not our path (#8).
+    let good = format!("/callback?code={m}&state={state}");
+    for host in [
+        format!("evil.example:{port}"),
+        format!("localhost:{port}"),
+        format!("127.0.0.2:{port}"),
+        format!("127.0.0.1:{}", port + 1),
+        "127.0.0.1".to_owned(),
+    ] {
+        let raw = format!("GET {good} HTTP/1.1\r\nHost: {host}\r\n\r\n");
+        assert_answer(&login.send(raw.as_bytes()), 400, m);
+    }
+    let no_host = format!("GET {good} HTTP/1.1\r\nX-{m}: 1\r\n\r\n");
+    assert_answer(&login.send(no_host.as_bytes()), 400, m);
+    let two_hosts =
+        format!("GET {good} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    assert_answer(&login.send(two_hosts.as_bytes()), 400, m);
+    let post =
+        format!("POST {good} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n");
+    let answer = login.send(post.as_bytes());
+    assert_answer(&answer, 405, m);
+    assert!(answer.contains("\r\nAllow: GET\r\n"), "{answer}");
+    assert_answer(&login.get(&format!("/?{m}")), 404, m);
+    assert_answer(&login.get(&format!("/favicon.ico?{m}")), 404, m);
+    // Not HTTP at all, or too large (#9): 400 and 431, and the listener goes on.
+    assert_answer(&login.send(format!("{m}\r\n\r\n").as_bytes()), 400, m);
+    let huge = format!(
+        "GET /callback?state={state}&code={m}{} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n",
+        "a".repeat(20 * 1024)
+    );
+    assert_answer(&login.send(huge.as_bytes()), 431, m);
+    // Two requests on one connection: one answer, then the connection is closed (#9).
+    let pipelined = format!(
+        "GET /callback?state=x{m} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n\
+         GET {good} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    );
+    assert_answer(&login.send(pipelined.as_bytes()), 400, m);
+
+    assert!(login.browse(&user).success());
+    let run = login.finish();
+    logged_in_once(&provider, &user, &run);
+    assert_eq!(user.browser_log().len(), 1);
+    assert!(user.browser_log()[0].starts_with("200 "));
+    // -vv says why each request was refused, and never what it held.
+    for why in [
+        "listener: answered 400 (the state is missing or wrong); still waiting",
+        "listener: answered 400 (a parameter is repeated); still waiting",
+        "listener: answered 400 (the Host field is not 127.0.0.1:PORT); still waiting",
+        "listener: answered 400 (no Host field); still waiting",
+        "listener: answered 400 (more than one Host field); still waiting",
+        "listener: answered 405 (not a GET); still waiting",
+        "listener: answered 404 (not the callback path); still waiting",
+        "listener: answered 400 (bad request line); still waiting",
+        "listener: answered 431 (the request is too large); still waiting",
+    ] {
+        assert!(run.stderr.contains(why), "{why} missing in {}", run.stderr);
+    }
+    assert!(!run.stderr.contains(m), "{}", run.stderr);
+}
+
+#[test]
+fn the_success_and_error_pages_are_static_with_the_security_headers() {
+    let provider = Provider::start();
+    let user = file_user(&provider);
+    user.ok(&["login"]);
+    let pages = user.browser_pages();
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert_eq!(pages[0]["status"], 200);
+    let headers: Vec<String> = pages[0]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()))
+        .collect();
+    for header in SECURITY_HEADERS {
+        assert!(headers.iter().any(|h| h == header), "{header}: {headers:?}");
+    }
+    let body = pages[0]["body"].as_str().unwrap();
+    assert!(body.contains("<h1>Logged in</h1>"), "{body}");
+    // Nothing of the callback URL (code, state, issuer) is on the page.
+    let url = pages[0]["url"].as_str().unwrap();
+    let query = url.split_once('?').unwrap().1;
+    for (_, value) in reqwest::Url::parse(url).unwrap().query_pairs() {
+        assert!(!body.contains(value.as_ref()), "{value} echoed");
+    }
+    assert!(!query.is_empty());
+}
+
+#[test]
+fn the_listener_is_bound_to_127_0_0_1_alone() {
+    let provider = Provider::start();
+    let user = file_user(&provider);
+    let login = user.start_login(&[]);
+    assert!(login.url.contains(&format!(
+        "redirect_uri=http%3A%2F%2F127.0.0.1%3A{}%2Fcallback",
+        login.port
+    )));
+    // Bound to the one loopback address: not to a wildcard, which would answer on every
+    // address, 127.0.0.2 and ::1 among them (security.md #1).
+    for other in [
+        format!("127.0.0.2:{}", login.port),
+        format!("[::1]:{}", login.port),
+    ] {
+        let addr = other.to_socket_addrs().unwrap().next().unwrap();
+        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap_err();
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable
+            ),
+            "{other}: {err}"
+        );
+    }
+    assert!(login.browse(&user).success());
+    logged_in_once(&provider, &user, &login.finish());
+}
+
+#[test]
+fn idle_connections_and_a_slow_drip_do_not_block_the_callback() {
+    let provider = Provider::start();
+    let user = file_user(&provider);
+    let login = user.start_login(&[]);
+    // Hundreds of connections that never send a byte...
+    let idle: Vec<TcpStream> = (0..300).map(|_| login.connect()).collect();
+    // ...and one that sends a request a byte at a time, never finishing it.
+    let mut drip = login.connect();
+    let dripping = std::thread::spawn(move || {
+        let head = b"GET /callback?state=drip HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Drip: ";
+        for byte in head.iter().chain(std::iter::repeat(&b'a')) {
+            if drip.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    // The browser's callback is served all the same.
+    assert!(login.browse(&user).success());
+    let run = login.finish();
+    logged_in_once(&provider, &user, &run);
+    drop(idle);
+    dripping.join().unwrap();
+}
+
+#[test]
+fn ctrl_c_closes_the_listener_stores_nothing_and_exits_130() {
+    let provider = Provider::start();
+    let user = file_user(&provider);
+    let login = user.start_login(&[]);
+    let port = login.port;
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &login.pid().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let run = login.finish();
+    assert_eq!(run.code, 130, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .ends_with("\nerror: interrupted; nothing was stored\n"),
+        "{}",
+        run.stderr
+    );
+    let err = TcpStream::connect(("127.0.0.1", port)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    assert!(!user.token_file("local").exists());
+    assert!(!user.path("home/.local/state/oauthcli/state.json").exists());
+    assert!(provider.requests_to("/token").is_empty());
+}
