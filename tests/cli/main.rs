@@ -13,4 +13,5 @@ mod logins;
 mod presets;
 mod refresh;
 mod secrets;
+mod security_table;
 mod tokens;
