@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 
-use oauth2::url::form_urlencoded;
 use subtle::ConstantTimeEq;
 
 use super::request::{self, Head, Problem};
