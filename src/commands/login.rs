@@ -33,6 +33,8 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     let client_id = profile.require_client_id(&settings.path)?.to_owned();
     profile.require_secret(&settings.path)?;
     let v = settings.verbose;
+    // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
+    interrupt::install()?;
 
     // The store is opened, and the keychain reached, before the user is sent to the
     // browser: a missing keychain must not cost them a login.
@@ -56,7 +58,6 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     output::verbose(v, &format!("authorization endpoint {}", ep.authorization));
     output::verbose(v, &format!("token endpoint {} ({method:?})", ep.token));
 
-    interrupt::install()?;
     let listener = Listener::bind(args.port.or(profile.redirect_port))?;
     output::debug(&format!("listening on 127.0.0.1:{}", listener.port()));
     let redirect = listener.redirect_uri();
