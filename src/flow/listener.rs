@@ -270,6 +270,9 @@ impl Listener {
 fn read(conn: &mut Connection, expected: &Expected) -> Progress {
     const CHUNK: usize = 4096;
     let mut chunk = [0u8; CHUNK];
+    // An answered client that keeps sending as fast as it can must not hold the loop:
+    // past this much in one go it is cut off.
+    let mut drained = 0;
     loop {
         let room = match conn.answered {
             true => CHUNK,
@@ -280,7 +283,12 @@ fn read(conn: &mut Connection, expected: &Expected) -> Progress {
         }
         match conn.stream.read(&mut chunk[..room]) {
             Ok(0) => return Progress::Gone,
-            Ok(_) if conn.answered => {}
+            Ok(n) if conn.answered => {
+                drained += n;
+                if drained > MAX_REQUEST {
+                    return Progress::Gone;
+                }
+            }
             Ok(n) => {
                 let searched = conn.buf.len();
                 conn.buf.extend_from_slice(&chunk[..n]);
