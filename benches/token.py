@@ -5,16 +5,18 @@
    goal: at most 2x the floor's median;
 2. a good token from the keychain (gnome-keyring); goal: at most 10 ms median;
 3. 20 concurrent calls on an expired token: exactly one refresh request reaches the provider
-   (counted in its request log), every caller prints the same new token, and the batch takes
-   at most 2x a single refresh (median of several batches against the median single refresh).
+   (counted in its request log), every caller prints the same new token (checked over several
+   batches), and the batch takes at most 2x a single refresh. Both are timed by hyperfine the
+   same way, as `bash -c` started after a `--prepare` step that expires the stored token: one
+   call, against 20 started at once in the background and waited for.
 
 Per-call times come from hyperfine (no shell, warm-up runs first). Exits 1 if a correctness
 property of (3) fails; the speed goals are reported, not enforced.
+`token.py expire FILE` (the prepare step) marks the token in a token file as expired.
 """
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "target" / "release" / "oauthcli"
 BATCH = 20
-BATCHES = 10
+BATCHES = 5
 
 
 def start_provider(log):
@@ -52,11 +54,18 @@ def refreshes(log):
     )
 
 
-def hyperfine(env, commands, runs, warmup):
+def expire_token(path):
+    stored = json.loads(path.read_text())
+    stored["expires_at"] = int(time.time()) - 1
+    path.write_text(json.dumps(stored))
+
+
+def hyperfine(env, commands, runs, warmup, prepare=None):
+    extra = ["--prepare", prepare] if prepare else []
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
             ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-             "--export-json", out.name, *commands],
+             *extra, "--export-json", out.name, *commands],
             env=env, check=True, stdout=subprocess.DEVNULL,
         )
         return [r["median"] * 1000 for r in json.load(open(out.name))["results"]]
@@ -94,30 +103,35 @@ def main():
         file_ms, cat_ms = hyperfine(
             env, [f"{BIN} token bench-file", f"cat {floor}"], runs=300, warmup=30)
         (kr_ms,) = hyperfine(env, [f"{BIN} token bench-kr"], runs=200, warmup=20)
-        (refresh_ms,) = hyperfine(
-            env, [f"{BIN} token bench-file --min-ttl 7200"], runs=20, warmup=2)
+        expire = f"python3 {Path(__file__).resolve()} expire {token_file}"
+        refresh_ms, batch = hyperfine(
+            env,
+            [f"bash -c '{BIN} token bench-file >/dev/null'",
+             f"bash -c 'for i in $(seq {BATCH}); do {BIN} token bench-file >/dev/null & done; wait'"],
+            runs=15, warmup=1, prepare=expire)
 
-        batch_ms = []
+        # What starting 20 processes at once costs on this machine, refresh or not: the same
+        # batch on a good token.
+        (batch_floor,) = hyperfine(
+            env,
+            [f"bash -c 'for i in $(seq {BATCH}); do {BIN} token bench-file >/dev/null & done; wait'"],
+            runs=15, warmup=1)
+
         for _ in range(BATCHES):
-            stored = json.loads(token_file.read_text())
-            stored["expires_at"] = int(time.time()) - 1
-            token_file.write_text(json.dumps(stored))
+            expire_token(token_file)
             before = refreshes(log)
-            start = time.perf_counter()
             procs = [
                 subprocess.Popen([str(BIN), "token", "bench-file"], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 for _ in range(BATCH)
             ]
             outs = [p.communicate() for p in procs]
-            batch_ms.append((time.perf_counter() - start) * 1000)
             codes = {p.returncode for p in procs}
             tokens = {o for o, _ in outs}
             new = json.loads(token_file.read_text())["access_token"] + "\n"
             if codes != {0} or tokens != {new} or refreshes(log) - before != 1:
                 sys.exit(f"concurrent refresh is wrong: exit codes {codes}, {len(tokens)} distinct "
                          f"tokens, {refreshes(log) - before} refresh requests; stderr: {outs[0][1]}")
-        batch = statistics.median(batch_ms)
     finally:
         provider.terminate()
         provider.wait()
@@ -131,12 +145,18 @@ def main():
           f"| at most 2x the floor: {ok(file_ms <= 2 * cat_ms)} |")
     print(f"| `oauthcli token`, keychain (gnome-keyring), good token | {kr_ms:.2f} ms "
           f"| at most 10 ms: {ok(kr_ms <= 10)} |")
-    print(f"| one refresh (`token --min-ttl 7200`, file store) | {refresh_ms:.2f} ms | |")
-    print(f"| {BATCH} concurrent `token` on an expired token, whole batch ({BATCHES} batches) "
+    print(f"| one `token` on an expired token: one refresh (file store) | {refresh_ms:.2f} ms | |")
+    print(f"| {BATCH} concurrent `token` on an expired token, whole batch "
           f"| {batch:.2f} ms ({batch / refresh_ms:.2f}x one refresh) "
           f"| at most 2x one refresh: {ok(batch <= 2 * refresh_ms)}; one refresh request and one token per batch: met |")
+    print(f"| the same 20 on a good token (what starting them costs) | {batch_floor:.2f} ms | |")
+    print(f"| the batch's cost beyond starting 20 processes | {batch - batch_floor:.2f} ms "
+          f"({(batch - batch_floor) / refresh_ms:.2f}x one refresh) | |")
     print(f"\nrelease binary: {size / 1024 / 1024:.1f} MiB ({size} bytes)")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["expire"]:
+        expire_token(Path(sys.argv[2]))
+    else:
+        main()
