@@ -80,7 +80,11 @@ pub fn validate_id_token(
     }
     Ok(IdClaims {
         subject: claims.subject().as_str().to_owned(),
-        email: claims.email().map(|e| e.as_str().to_owned()),
+        // An address the provider itself calls unverified (OpenID Core §5.1) names nobody.
+        email: claims
+            .email()
+            .filter(|_| claims.email_verified() != Some(false))
+            .map(|e| e.as_str().to_owned()),
         expires_at: claims.expiration().timestamp(),
         preferred_username: claims.preferred_username().map(|u| u.as_str().to_owned()),
     })
@@ -156,6 +160,7 @@ fn extract(doc: &serde_json::Value, email_field: &str) -> (Option<String>, Optio
     let email = doc
         .get(email_field)
         .and_then(|v| v.as_str())
+        .filter(|_| doc.get("email_verified") != Some(&serde_json::Value::Bool(false)))
         .map(str::to_owned);
     // `sub` is a string in OpenID; some plain OAuth APIs use a number id.
     let sub = match doc.get("sub") {
@@ -194,7 +199,10 @@ pub fn decide(
         ),
         (None, false) => (None, None),
     };
-    let email = email.context("the provider told no email address: ask for the `email` scope (--scope email) or set `email_field` in the config")?;
+    let email = email.context(
+        "the provider told no verified email address: ask for the `email` scope (--scope email), \
+         verify the address at the provider, or set `email_field` in the config",
+    )?;
     let subject = id
         .map(|c| c.subject.clone())
         .or_else(|| info.and_then(|(_, s)| s));
@@ -254,7 +262,15 @@ mod tests {
         let info = extract(&json!({"id": 7, "mail": "b@x.org"}), "mail");
         assert_eq!(decide(None, Some(info), false).unwrap().email, "b@x.org");
         let err = decide(None, Some(extract(&json!({}), "mail")), false).unwrap_err();
-        assert!(err.to_string().starts_with("the provider told no email"));
+        assert!(
+            err.to_string()
+                .starts_with("the provider told no verified email")
+        );
+        let unverified = extract(
+            &json!({"sub": "b", "email": "b@x.org", "email_verified": false}),
+            "email",
+        );
+        assert_eq!(unverified, (None, Some("b".to_owned())));
     }
 
     #[test]

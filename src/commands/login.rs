@@ -107,15 +107,17 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         issuer,
         ep.iss_in_response,
         listener::deadline(args.timeout),
-    ).map_err(|e| match e.downcast_ref::<Failure>() {
-        Some(Failure::Login(msg)) if msg.starts_with("timed out") => anyhow::anyhow!(Failure::Login(format!(
-            "timed out after {} s waiting for the browser: run 'oauthcli login {name}' again (--timeout SECS gives more time)",
-            args.timeout
-        ))),
-        _ => e,
-    })?;
+    )?;
     let (code, request) = match outcome {
         Outcome::Code { code, request } => (code, request),
+        Outcome::TimedOut => {
+            return Err(Failure::Login(format!(
+                "timed out after {} s waiting for the browser: run 'oauthcli login {name}' again \
+                 (--timeout SECS gives more time)",
+                args.timeout
+            ))
+            .into());
+        }
         Outcome::Denied { error, description } => {
             let why = description
                 .map(|d| format!(": {}", escape(&d)))

@@ -67,6 +67,8 @@ pub enum Outcome {
         error: String,
         description: Option<String>,
     },
+    /// The deadline passed first.
+    TimedOut,
 }
 
 struct Connection {
@@ -147,10 +149,7 @@ impl Listener {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(Failure::Login(
-                    "timed out waiting for the browser to finish the login".into(),
-                )
-                .into());
+                return Ok(Outcome::TimedOut);
             }
             let expired: Vec<usize> = open
                 .iter()
