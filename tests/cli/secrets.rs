@@ -165,12 +165,7 @@ fn token_files_are_private_under_umask_000() {
 #[test]
 fn a_token_file_readable_by_others_or_a_symlink_is_refused_and_left_alone() {
     let provider = Provider::start();
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user.ok(&["login"]);
+    let user = file_login(&provider);
     let file = user.token_file("local");
     let content = std::fs::read(&file).unwrap();
 
@@ -223,12 +218,7 @@ fn a_token_file_readable_by_others_or_a_symlink_is_refused_and_left_alone() {
 #[test]
 fn a_stored_login_is_never_used_under_another_issuer() {
     let provider = Provider::start();
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user.ok(&["login"]);
+    let user = file_login(&provider);
     let other = provider.issuer.replace("127.0.0.1", "localhost");
     user.config(&format!(
         "storage = \"file\"\n{}",
