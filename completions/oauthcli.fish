@@ -44,7 +44,8 @@ complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l timeout -d '
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l no-browser -d 'Print the URL instead of opening a browser'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l no-browser -d 'Print the URL instead of opening a browser; the redirect may also be pasted on stdin'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l browser -d 'Open a browser even where none seems to be shown (an SSH session, no display)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s V -l version -d 'Print version'

@@ -72,9 +72,12 @@ pub struct LoginArgs {
     /// Extra scope to ask for, added to the provider's defaults (repeatable)
     #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
-    /// Print the URL instead of opening a browser
-    #[arg(long)]
+    /// Print the URL instead of opening a browser; the redirect may also be pasted on stdin
+    #[arg(long, conflicts_with = "browser")]
     pub no_browser: bool,
+    /// Open a browser even where none seems to be shown (an SSH session, no display)
+    #[arg(long)]
+    pub browser: bool,
     /// Fixed port for the loopback redirect [default: any free port]
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,

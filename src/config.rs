@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::Deserialize;
 
+use crate::auth_method::AuthMethod;
 use crate::cli::{GlobalArgs, StorageKind};
 use crate::error;
 use crate::http;
@@ -53,15 +54,6 @@ pub struct ProviderConfig {
     pub token_endpoint_auth_method: Option<AuthMethod>,
     pub scopes: Option<Vec<String>>,
     pub redirect_port: Option<u16>,
-}
-
-/// How a client authenticates at the token endpoint (RFC 6749 §2.3.1, OpenID Core §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthMethod {
-    ClientSecretBasic,
-    ClientSecretPost,
-    None,
 }
 
 /// Where a provider's endpoints come from.
@@ -488,7 +480,11 @@ impl Profile {
             Some(p) if p.needs_secret => {
                 format!("the {} preset needs the client secret", p.name)
             }
-            _ => format!("provider '{}' authenticates with {method:?}", self.name),
+            _ => format!(
+                "provider '{}' authenticates with {}",
+                self.name,
+                method.name()
+            ),
         };
         Err(error::config(format!(
             "{why} but none is configured: set client_secret under [providers.{name}] in {} or the \

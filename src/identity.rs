@@ -8,14 +8,15 @@
 //! `email` can name another claim to fall back to (Microsoft: `preferred_username`).
 
 use anyhow::{Context, Result, anyhow, bail};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{TimeDelta, Utc};
-use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet};
-use openidconnect::{ClientId, IssuerUrl, Nonce};
+use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier};
+use openidconnect::{ClientId, Nonce};
 
+use crate::config::Profile;
+use crate::error;
 use crate::http::Http;
-use crate::provider::OpenId;
+use crate::provider::presets::{self, EmailSource};
+use crate::provider::{Endpoints, OpenId};
 use crate::term::escape;
 use crate::token::TokenSet;
 
@@ -41,12 +42,14 @@ pub struct IdClaims {
 /// (security.md #15): enough for clocks kept by NTP, too little to make a stale token fresh.
 const CLOCK_LEEWAY: TimeDelta = TimeDelta::seconds(60);
 
-/// Validates an ID token received in a code exchange.
+/// Validates an ID token from the token endpoint: in a login's exchange with the `nonce` we
+/// sent; in a refresh response with `None`, since a refreshed ID token carries no nonce to
+/// compare (OpenID Core §12.2). Everything else is checked the same way in both.
 pub fn validate_id_token(
     raw: &str,
     openid: &OpenId,
     client_id: &str,
-    nonce: &Nonce,
+    nonce: Option<&Nonce>,
 ) -> Result<IdClaims> {
     let token: CoreIdToken = raw
         .parse()
@@ -60,9 +63,15 @@ pub fn validate_id_token(
     // `exp` is compared with this clock: set back by the leeway, a token is still taken
     // for CLOCK_LEEWAY after its `exp` (a provider clock slightly ahead of ours).
     .set_time_fn(|| Utc::now() - CLOCK_LEEWAY);
-    let claims = token
-        .claims(&verifier, nonce)
-        .map_err(|e| anyhow!("the ID token is not valid: {e}"))?;
+    let claims = match nonce {
+        Some(nonce) => token.claims(&verifier, nonce),
+        None => token.claims(&verifier, |_: Option<&Nonce>| Ok(())),
+    }
+    .map_err(|e| anyhow!("the ID token is not valid: {e}"))?;
+    // OpenID Core §2: `sub` is a non-empty identifier; an empty one names nobody.
+    if claims.subject().as_str().is_empty() {
+        bail!("the ID token is not valid: its `sub` is empty");
+    }
     // §3.1.3.7 step 10: a token issued in the future was not made for this exchange.
     let iat = claims.issue_time();
     if iat > Utc::now() + CLOCK_LEEWAY {
@@ -90,37 +99,6 @@ pub fn validate_id_token(
     })
 }
 
-/// Checks an ID token received in a refresh response (OpenID Core §12.2): same issuer and
-/// subject as the login, our client in the audience, not expired. It came straight from the
-/// token endpoint over TLS, so per §3.1.3.7 step 6 the TLS server check stands in for the
-/// signature check, and no discovery or JWKS request is needed; it carries no nonce.
-pub fn check_refreshed_id_token(
-    raw: &str,
-    issuer: &str,
-    client_id: &str,
-    subject: Option<&str>,
-) -> Result<i64> {
-    let token: CoreIdToken = raw
-        .parse()
-        .map_err(|e| anyhow!("the refreshed ID token is malformed: {e}"))?;
-    let verifier = CoreIdTokenVerifier::new_public_client(
-        ClientId::new(client_id.to_owned()),
-        IssuerUrl::new(issuer.to_owned())?,
-        CoreJsonWebKeySet::new(Vec::new()),
-    )
-    .insecure_disable_signature_check();
-    let claims = token
-        .claims(&verifier, |_: Option<&Nonce>| Ok(()))
-        .map_err(|e| anyhow!("the refreshed ID token is not valid: {e}"))?;
-    if subject.is_some_and(|s| s != claims.subject().as_str()) {
-        bail!(
-            "the refreshed ID token is for another user (sub '{}'); refusing it",
-            escape(claims.subject().as_str())
-        );
-    }
-    Ok(claims.expiration().timestamp())
-}
-
 /// The issuer a refreshed ID token must name: that of the ID token validated at login (OpenID
 /// Core §12.2: "the same as in the ID Token issued when the original authentication
 /// occurred"). With a tenant issuer (Microsoft) that is the user's tenant, not the configured
@@ -128,19 +106,9 @@ pub fn check_refreshed_id_token(
 pub fn original_issuer(set: &TokenSet) -> String {
     set.id_token
         .as_ref()
-        .and_then(|t| unverified_claims(t.expose()).ok())
+        .and_then(|t| crate::jwt::unverified_claims(t.expose()).ok())
         .and_then(|claims| claims.get("iss")?.as_str().map(str::to_owned))
         .unwrap_or_else(|| set.issuer.clone())
-}
-
-/// The claims of a JWS compact token (RFC 7515 §7.1), read WITHOUT checking anything: only
-/// to choose what the token is then validated against, never to trust a claim.
-pub fn unverified_claims(raw: &str) -> Result<serde_json::Value> {
-    let payload = raw.split('.').nth(1).context("the ID token is malformed")?;
-    let json = URL_SAFE_NO_PAD
-        .decode(payload)
-        .context("the ID token is malformed")?;
-    serde_json::from_slice(&json).context("the ID token is malformed")
 }
 
 /// Reads the email (at `email_field`) and `sub` from a userinfo endpoint.
@@ -162,9 +130,10 @@ fn extract(doc: &serde_json::Value, email_field: &str) -> (Option<String>, Optio
         .and_then(|v| v.as_str())
         .filter(|_| doc.get("email_verified") != Some(&serde_json::Value::Bool(false)))
         .map(str::to_owned);
-    // `sub` is a string in OpenID; some plain OAuth APIs use a number id.
+    // `sub` is a non-empty string in OpenID (Core §5.3.2); some plain OAuth APIs use a
+    // number id, and an empty one names nobody.
     let sub = match doc.get("sub") {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
     };
     (email, sub)
@@ -211,6 +180,41 @@ pub fn decide(
         subject,
         fallback: used,
     })
+}
+
+/// Who logged in: from the provider's API, the ID token or the userinfo endpoint, as the
+/// profile's quirks say.
+pub fn identify(
+    profile: &Profile,
+    ep: &Endpoints,
+    http: &Http,
+    access_token: &str,
+    id_claims: Option<&IdClaims>,
+) -> Result<Identity> {
+    let fallback = match (profile.quirks.email, &ep.userinfo) {
+        (EmailSource::GitHubEmails, Some(url)) => {
+            return Ok(Identity {
+                email: presets::github::primary_email(http, url, access_token)?,
+                subject: None,
+                fallback: None,
+            });
+        }
+        (EmailSource::IdTokenOrPreferredUsername, _) => true,
+        _ => false,
+    };
+    let needs_userinfo = id_claims.is_none_or(|c| c.email.is_none() && !fallback);
+    let info = match (&ep.userinfo, needs_userinfo) {
+        (Some(url), true) => Some(userinfo(http, url, access_token, &profile.email_field)?),
+        (None, true) if id_claims.is_none() => {
+            let name = &profile.name;
+            return Err(error::config(format!(
+                "provider '{name}' has no userinfo_endpoint and no ID token: oauthcli cannot tell who \
+                 logged in. Set userinfo_endpoint under [providers.{name}]"
+            )));
+        }
+        _ => None,
+    };
+    decide(id_claims, info, fallback)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! oauthcli as a library: everything the binary does, so that the binary stays a thin
 //! shell (`main.rs`) and pure parts (the callback judge) can be fuzzed and benchmarked.
 
+pub mod accept;
+pub mod auth_method;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -8,6 +10,7 @@ pub mod error;
 pub mod flow;
 pub mod http;
 pub mod identity;
+pub mod jwt;
 pub mod output;
 pub mod paths;
 pub mod provider;

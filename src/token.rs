@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::AuthMethod;
+use crate::auth_method::AuthMethod;
 use crate::secret::Secret;
 
 /// The longest lifetime we believe from `expires_in`. A bigger number is a provider bug or

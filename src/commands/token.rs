@@ -8,16 +8,16 @@
 //! login, and stores the new set before printing it.
 
 use anyhow::{Context, Result, bail};
-use oauth2::TokenResponse as _;
 
 use super::{not_stored, stored, target};
+use crate::accept;
+use crate::auth_method::AuthMethod;
 use crate::cli::{TokenArgs, TokenFormat};
-use crate::config::{AuthMethod, Settings};
-use crate::flow::oauth::{OAuth, ProviderError, TokenResponse};
+use crate::config::Settings;
+use crate::flow::oauth::{OAuth, ProviderError};
 use crate::http::Http;
-use crate::identity;
 use crate::output;
-use crate::secret::Secret;
+use crate::provider;
 use crate::store::{lock, state::State};
 use crate::token::{self, TokenSet};
 use crate::{error, term};
@@ -108,56 +108,18 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
             )),
         }
     })?;
-    let received = token::now();
-    let id_token_expires_at = match &resp.extra_fields().id_token {
-        Some(raw) if set.id_token.is_some() => identity::check_refreshed_id_token(
-            raw.expose(),
-            &identity::original_issuer(&set),
-            &set.client_id,
-            set.subject.as_deref(),
-        )
-        // The new access and refresh tokens are good whatever the ID token says, and the old
-        // refresh token may be used up (rotation): keep them, drop the ID token, say why.
-        .map_err(|e| {
-            output::note(&format!(
-                "warning: {}; the login's ID token is dropped",
-                term::escape(&format!("{e:#}"))
-            ))
-        })
-        .ok(),
-        _ => None,
+    // A refreshed ID token is checked against the provider's keys, which only discovery
+    // names: asked for only when one came.
+    let openid = || {
+        let profile = settings.profile(provider)?;
+        provider::resolve(&profile, &http)?
+            .openid
+            .context("the provider is no longer configured as an OpenID provider")
     };
-    let mut set = apply(set, &resp, received, id_token_expires_at);
-    if resp.extra_fields().id_token.is_some() && id_token_expires_at.is_none() {
-        set.id_token = None;
-        set.id_token_expires_at = None;
-    }
-    Ok((set, id_token_expires_at.is_some()))
-}
-
-/// The set after a refresh response (RFC 6749 §6): a refresh token or ID token that is
-/// not sent again stays as it was; `scope` left out means unchanged (§5.1). A new ID token
-/// is taken only when it was checked (`id_token_expires_at`).
-fn apply(
-    mut set: TokenSet,
-    resp: &TokenResponse,
-    received: i64,
-    id_token_expires_at: Option<i64>,
-) -> TokenSet {
-    set.access_token = Secret::new(resp.access_token().secret().clone());
-    set.token_type = resp.token_type().as_ref().to_owned();
-    set.expires_at = token::expires_at(received, resp.expires_in());
-    if let Some(rt) = resp.refresh_token() {
-        set.refresh_token = Some(Secret::new(rt.secret().clone()));
-    }
-    if let (Some(id), Some(exp)) = (&resp.extra_fields().id_token, id_token_expires_at) {
-        set.id_token = Some(id.clone());
-        set.id_token_expires_at = Some(exp);
-    }
-    if let Some(scopes) = resp.scopes() {
-        set.scopes = scopes.iter().map(|s| s.to_string()).collect();
-    }
-    set
+    let refreshed = accept::refresh(set, &resp, openid).with_context(|| {
+        format!("refreshing the token of '{provider}' failed; the stored login is unchanged")
+    })?;
+    Ok((refreshed.set, refreshed.new_id_token))
 }
 
 fn print(provider: &str, set: &TokenSet, args: &TokenArgs) -> Result<()> {

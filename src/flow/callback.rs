@@ -149,6 +149,47 @@ pub fn judge(head: &Head, expected: &Expected) -> Verdict {
     }
 }
 
+/// Judges a line the user pasted (`login --no-browser`): the address their browser shows
+/// after the provider redirected it to us, `http://127.0.0.1:PORT/callback?...`. It must name
+/// exactly our redirect URI, and is then judged exactly as the browser's request would be
+/// ([`judge`]: state first, then `iss`, then the code or the error), so a pasted URL is taken
+/// only with the pending login's state (security.md #20). A fragment is not part of it.
+pub fn judge_pasted(line: &[u8], expected: &Expected) -> Verdict {
+    let not_ours =
+        "it is not the address of oauthcli's redirect (http://127.0.0.1:PORT/callback?...)";
+    let Ok(text) = std::str::from_utf8(line) else {
+        return reject(400, Page::BadRequest, "it is not text");
+    };
+    let text = text.trim();
+    if text.len() > request::MAX_REQUEST {
+        return too_large();
+    }
+    let Some(rest) = text.strip_prefix("http://") else {
+        return reject(400, Page::BadRequest, not_ours);
+    };
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let Some(slash) = rest.find(['/', '?']) else {
+        return reject(400, Page::BadRequest, not_ours);
+    };
+    let (host, target) = rest.split_at(slash);
+    if host != expected.host {
+        return reject(
+            400,
+            Page::BadRequest,
+            "it names another port or host than this login's redirect",
+        );
+    }
+    if !target.starts_with('/') || !target.bytes().all(|b| b.is_ascii_graphic()) {
+        return reject(400, Page::BadRequest, not_ours);
+    }
+    let head = Head {
+        method: "GET",
+        target,
+        host,
+    };
+    judge(&head, expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +358,61 @@ mod tests {
             judge_request(&raw, &exp(false)),
             Verdict::Code(Secret::new("abc"))
         );
+    }
+
+    fn paste(line: &str) -> Verdict {
+        judge_pasted(line.as_bytes(), &exp(false))
+    }
+
+    #[test]
+    fn a_pasted_redirect_is_judged_like_the_callback() {
+        assert_eq!(
+            paste(&format!(
+                "  http://{HOST}/callback?code=abc&state=s1&{ISS}#frag\n"
+            )),
+            Verdict::Code(Secret::new("abc"))
+        );
+        assert_eq!(
+            paste(&format!(
+                "http://{HOST}/callback?error=access_denied&state=s1"
+            )),
+            Verdict::Denied {
+                error: "access_denied".into(),
+                description: None
+            }
+        );
+        assert!(matches!(
+            paste(&format!(
+                "http://{HOST}/callback?code=abc&state=s1&iss=https%3A%2F%2Fevil.example"
+            )),
+            Verdict::Abort(_)
+        ));
+    }
+
+    #[test]
+    fn pasted_garbage_or_another_login_is_refused() {
+        for line in [
+            "",
+            "garbage",
+            "code=abc&state=s1",
+            "https://127.0.0.1:4711/callback?code=abc&state=s1",
+            "http://127.0.0.1:4712/callback?code=abc&state=s1",
+            "http://localhost:4711/callback?code=abc&state=s1",
+            "http://127.0.0.1:4711/other?code=abc&state=s1",
+            "http://127.0.0.1:4711/callback?code=abc&state=s2",
+            "http://127.0.0.1:4711/callback?code=abc",
+            "http://127.0.0.1:4711/callback?code=a b&state=s1",
+            "http://127.0.0.1:4711",
+        ] {
+            assert!(
+                matches!(paste(line), Verdict::Reject { .. }),
+                "{line:?}: {:?}",
+                paste(line)
+            );
+        }
+        assert!(matches!(
+            judge_pasted(b"http://127.0.0.1:4711/\xff", &exp(false)),
+            Verdict::Reject { .. }
+        ));
     }
 }

@@ -29,6 +29,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::callback::{self, Expected, Page, Verdict};
 use super::interrupt;
+use super::paste;
 use super::request::{self, MAX_REQUEST};
 use crate::error::Failure;
 use crate::output;
@@ -60,8 +61,12 @@ pub struct Pending(TcpStream);
 
 /// What the wait for the browser ended with.
 pub enum Outcome {
-    /// A code arrived; the browser waits on `request` for the final page.
-    Code { code: Secret, request: Pending },
+    /// A code arrived; the browser, when it brought the code, waits on `request` for the
+    /// final page (a pasted code has no browser waiting).
+    Code {
+        code: Secret,
+        request: Option<Pending>,
+    },
     /// The provider said no; the browser was already told.
     Denied {
         error: String,
@@ -119,13 +124,15 @@ impl Listener {
     }
 
     /// Serves requests until the decisive callback, the deadline or Ctrl-C; the listening
-    /// socket and every other connection are closed when it returns.
+    /// socket and every other connection are closed when it returns. With `paste`, a line
+    /// pasted on stdin is judged too, and whichever comes first decides (`flow::paste`).
     pub fn wait(
         mut self,
         state: &str,
         issuer: Option<&str>,
         iss_required: bool,
         deadline: Instant,
+        paste: bool,
     ) -> Result<Outcome> {
         let host = format!("127.0.0.1:{}", self.port);
         let expected = Expected {
@@ -136,7 +143,8 @@ impl Listener {
         };
         let mut poll = Poll::new().context("could not set up the listener")?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-        let _watch = interrupt::watch(waker);
+        let _watch = interrupt::watch(waker.clone());
+        let pasted = paste.then(|| paste::start(waker));
         poll.registry()
             .register(&mut self.socket, LISTENER, Interest::READABLE)?;
         // Keyed by a counter that only grows: the first entry is the oldest connection.
@@ -178,7 +186,16 @@ impl Listener {
             }
             for event in events.iter() {
                 match event.token() {
-                    WAKER => {}
+                    WAKER => {
+                        if let Some(pasted) = &pasted
+                            && let Some(outcome) = take_pasted(pasted, &expected)?
+                        {
+                            for conn in open.into_values() {
+                                close(&poll, conn);
+                            }
+                            return Ok(outcome);
+                        }
+                    }
                     LISTENER => self.accept(&poll, &mut open, &mut next_id),
                     Token(id) => {
                         // Closed already in this round (the oldest, dropped for a newer one).
@@ -206,7 +223,7 @@ impl Listener {
                             }
                             Progress::Judged(Verdict::Code(code)) => {
                                 output::debug("listener: received the authorization code");
-                                let request = last(&poll, open, conn)?;
+                                let request = Some(last(&poll, open, conn)?);
                                 return Ok(Outcome::Code { code, request });
                             }
                             Progress::Judged(Verdict::Denied { error, description }) => {
@@ -263,6 +280,36 @@ impl Listener {
             }
         }
     }
+}
+
+/// Judges the lines pasted since the last wake-up: the first decisive one ends the wait; one
+/// that is refused is said on stderr, and the login goes on waiting.
+fn take_pasted(pasted: &paste::Pasted, expected: &Expected) -> Result<Option<Outcome>> {
+    while let Some(line) = pasted.next() {
+        let verdict = match line {
+            paste::Line::Text(text) if text.trim_ascii().is_empty() => continue,
+            paste::Line::Text(text) => callback::judge_pasted(&text, expected),
+            paste::Line::TooLong => callback::too_large(),
+        };
+        match verdict {
+            Verdict::Reject { why, .. } => output::note(&format!(
+                "That line was not taken: {why}. Paste the whole address your browser shows \
+                 after the login, on one line; still waiting."
+            )),
+            Verdict::Code(code) => {
+                output::debug("received the authorization code, pasted");
+                return Ok(Some(Outcome::Code {
+                    code,
+                    request: None,
+                }));
+            }
+            Verdict::Denied { error, description } => {
+                return Ok(Some(Outcome::Denied { error, description }));
+            }
+            Verdict::Abort(why) => return Err(Failure::Login(why).into()),
+        }
+    }
+    Ok(None)
 }
 
 /// Reads what a connection has sent so far, and judges it once the head is complete.

@@ -1,10 +1,65 @@
-//! The authorization-code flow with PKCE and a loopback redirect (RFC 6749 §4.1,
-//! RFC 7636, RFC 8252): the browser, the listener, the request parser and callback judge it
-//! feeds, Ctrl-C while it waits, and the requests to the authorization server.
+//! The grants a login can obtain its tokens through, and what they share.
+//!
+//! A login is made of stages (`commands::login`): resolve the provider; obtain a token
+//! response through one grant; check and identify it (`accept`); store it under the lock;
+//! report. This module owns the second stage. Each grant is a file of its own and is given
+//! the same [`Ask`]; each returns an [`Obtained`], the provider's response unchecked:
+//! - [`authcode`]: the authorization code with PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252),
+//!   answered through the loopback listener, or pasted on stdin (`--no-browser`);
+//! - which one a login uses is decided once, by [`choose`].
 
+pub mod authcode;
 pub mod browser;
 pub mod callback;
+pub mod choose;
 pub mod interrupt;
 pub mod listener;
 pub mod oauth;
+pub mod paste;
 pub mod request;
+
+use openidconnect::Nonce;
+
+use crate::config::Profile;
+use crate::http::Http;
+use crate::provider::Endpoints;
+use listener::Pending;
+use oauth::{OAuth, TokenResponse};
+
+/// What every grant is given.
+pub struct Ask<'a> {
+    pub name: &'a str,
+    pub profile: &'a Profile,
+    pub ep: &'a Endpoints,
+    pub http: &'a Http,
+    pub oauth: &'a OAuth,
+    pub scopes: &'a [String],
+    /// A refresh token for this client is stored already (Google asks consent again only
+    /// when it is not).
+    pub refresh_token_stored: bool,
+    /// `--timeout`, in seconds.
+    pub timeout: u64,
+    pub verbose: u8,
+}
+
+/// What a grant obtained: the provider's token response, not yet checked.
+pub struct Obtained {
+    pub response: TokenResponse,
+    /// The nonce the authorization request carried, which the ID token must repeat.
+    pub nonce: Option<Nonce>,
+    /// The browser's request that brought the code, waiting for the final page.
+    pub browser: Option<Pending>,
+}
+
+impl Obtained {
+    /// Tells the waiting browser, if any, how the login ended.
+    pub fn finish(&mut self, ok: bool) {
+        if let Some(request) = self.browser.take() {
+            let page = match ok {
+                true => callback::Page::Success,
+                false => callback::Page::Failed,
+            };
+            listener::respond(request, 200, page);
+        }
+    }
+}

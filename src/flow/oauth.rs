@@ -27,7 +27,7 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::config::AuthMethod;
+use crate::auth_method::AuthMethod;
 use crate::http::{Http, HttpError};
 use crate::secret::Secret;
 use crate::token::TokenSet;

@@ -12,7 +12,8 @@ use anyhow::{Context, Result};
 use openidconnect::IssuerUrl;
 use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
 
-use crate::config::{AuthMethod, Profile, Source};
+use crate::auth_method::AuthMethod;
+use crate::config::{Profile, Source};
 use crate::error;
 use crate::http::{self, Http};
 

@@ -331,7 +331,8 @@ fn token_output_formats() {
     let json: serde_json::Value =
         serde_json::from_str(&user.ok(&["token", "--format", "json"])).unwrap();
     assert_eq!(json["token"], at);
-    assert_eq!(json["token_type"], "bearer");
+    // RFC 6750's spelling, whatever case the provider used (RFC 6749 §5.1).
+    assert_eq!(json["token_type"], "Bearer");
     assert_eq!(json["scopes"], serde_json::json!(["openid", "email"]));
     let left = json["expires_in"].as_i64().unwrap();
     assert!((3590..=3600).contains(&left), "{left}");

@@ -33,7 +33,7 @@ use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 
 use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
-use crate::config::AuthMethod;
+use crate::auth_method::AuthMethod;
 use crate::http::Http;
 use crate::secret::Secret;
 use crate::term::escape;

@@ -21,7 +21,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
-use crate::config::AuthMethod;
+use crate::auth_method::AuthMethod;
 
 pub static PRESET: Preset = Preset {
     name: "google",

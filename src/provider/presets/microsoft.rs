@@ -26,7 +26,7 @@
 use anyhow::{Context, Result, bail};
 
 use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
-use crate::config::AuthMethod;
+use crate::auth_method::AuthMethod;
 
 pub static PRESET: Preset = Preset {
     name: "microsoft",
@@ -112,7 +112,7 @@ pub fn issuer_for(template: &str, raw_id_token: &str) -> Result<String> {
     if !template.contains(TEMPLATE) {
         return Ok(template.to_owned());
     }
-    let claims = crate::identity::unverified_claims(raw_id_token)?;
+    let claims = crate::jwt::unverified_claims(raw_id_token)?;
     let tid = claims
         .get("tid")
         .and_then(|v| v.as_str())

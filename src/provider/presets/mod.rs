@@ -11,7 +11,7 @@ mod gitlab;
 pub mod google;
 pub mod microsoft;
 
-use crate::config::AuthMethod;
+use crate::auth_method::AuthMethod;
 
 /// Where the email of a login comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,114 @@
+//! The authorization-code grant with PKCE (RFC 6749 §4.1, RFC 7636) and a loopback redirect
+//! (RFC 8252 §7.3): the browser is sent to the authorize URL, or the URL is printed for the
+//! user to open anywhere; the code comes back to the loopback listener, or as the redirect
+//! URL pasted on stdin; then it is exchanged.
+//!
+//! A fresh `state`, PKCE verifier and (for OpenID providers) `nonce` for every login; the
+//! code is exchanged only after the listener's judge has checked state and `iss`.
+
+use anyhow::Result;
+use openidconnect::Nonce;
+
+use super::choose::Grant;
+use super::listener::{self, Listener, Outcome};
+use super::{Ask, Obtained, browser};
+use crate::error::Failure;
+use crate::output;
+use crate::term::escape;
+
+/// Runs the grant: `Grant::Browser` starts a browser, `Grant::Paste` prints the URL and also
+/// takes a pasted redirect; `port` is `--port` or the config's `redirect_port`.
+pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
+    let name = ask.name;
+    let listener = Listener::bind(port)?;
+    output::debug(&format!("listening on 127.0.0.1:{}", listener.port()));
+    let redirect = listener.redirect_uri();
+    let nonce = ask.ep.openid.as_ref().map(|_| Nonce::new_random());
+    let mut extra: Vec<(&str, &str)> = nonce
+        .iter()
+        .map(|n| ("nonce", n.secret().as_str()))
+        .collect();
+    extra.extend(
+        ask.profile
+            .quirks
+            .authorize_params(ask.refresh_token_stored),
+    );
+    let auth = ask
+        .oauth
+        .authorize(&ask.ep.authorization, &redirect, ask.scopes, &extra)?;
+
+    let paste = how == Grant::Paste;
+    if paste {
+        output::note(&format!(
+            "To log in to '{name}', open this URL in a browser, on this machine or any other:\n\n  \
+             {}\n\n\
+             After the login the browser goes to {redirect}. On another machine it then shows \
+             a page that cannot be reached: copy that page's whole address from the address \
+             bar and paste it here, then press Enter.\n",
+            auth.url
+        ));
+    } else {
+        output::note(&format!(
+            "To log in to '{name}', open this URL in a browser on this machine:\n\n  {}\n",
+            auth.url
+        ));
+        if let Err(e) = browser::open(auth.url.as_str(), ask.verbose > 0) {
+            output::note(&format!(
+                "Could not open a browser ({}); open the URL above yourself.",
+                escape(&format!("{e:#}"))
+            ));
+        }
+    }
+    output::note(&format!(
+        "Waiting up to {} s for the login to finish (Ctrl-C to cancel)...",
+        ask.timeout
+    ));
+
+    let issuer = ask.ep.openid.as_ref().and_then(|o| o.response_issuer());
+    let outcome = listener.wait(
+        auth.state.secret(),
+        issuer,
+        ask.ep.iss_in_response,
+        listener::deadline(ask.timeout),
+        paste,
+    )?;
+    let (code, browser) = match outcome {
+        Outcome::Code { code, request } => (code, request),
+        Outcome::TimedOut => {
+            return Err(Failure::Login(format!(
+                "timed out after {} s waiting for the browser: run 'oauthcli login {name}' again \
+                 (--timeout SECS gives more time)",
+                ask.timeout
+            ))
+            .into());
+        }
+        Outcome::Denied { error, description } => {
+            let why = description
+                .map(|d| format!(": {}", escape(&d)))
+                .unwrap_or_default();
+            return Err(Failure::Login(format!(
+                "the login was refused at the provider ({}{why}); nothing was stored",
+                escape(&error)
+            ))
+            .into());
+        }
+    };
+    output::verbose(ask.verbose, "exchanging the authorization code");
+    let exchanged =
+        ask.oauth
+            .exchange_code(ask.http, code.expose().to_owned(), auth.verifier, &redirect);
+    match exchanged {
+        // The browser's page waits until the tokens are checked and stored.
+        Ok(response) => Ok(Obtained {
+            response,
+            nonce,
+            browser,
+        }),
+        Err(e) => {
+            if let Some(request) = browser {
+                listener::respond(request, 200, super::callback::Page::Failed);
+            }
+            Err(e.context(format!("the login to '{name}' failed; nothing was stored")))
+        }
+    }
+}

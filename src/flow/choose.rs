@@ -1,0 +1,173 @@
+//! Which grant a login uses, decided once, from the flags, the provider's config and the
+//! machine (README, "Logging in on a remote machine"):
+//! - `--no-browser` asks for the URL to be printed and the answer taken from the loopback
+//!   listener or a pasted line; `--browser` for a browser to be opened whatever this machine
+//!   looks like;
+//! - else, when `$BROWSER` is unset and no browser can be shown here (an SSH session; on
+//!   Linux outside WSL, no `DISPLAY` nor `WAYLAND_DISPLAY`), no browser is started: the login
+//!   goes as with `--no-browser`, and one line on stderr says so and why.
+//!
+//! A pure function of its inputs, so that every rule is tested without a machine to match.
+
+/// How a login obtains its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// The authorization code; a browser is started at the authorize URL.
+    Browser,
+    /// The authorization code; the URL is printed, nothing is started, and the answer comes
+    /// from the loopback listener or a pasted line.
+    Paste,
+}
+
+/// The login's flags that bear on the choice.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags {
+    pub no_browser: bool,
+    pub browser: bool,
+}
+
+/// What the machine looks like, read from its environment.
+#[derive(Debug, Clone, Default)]
+pub struct Machine {
+    /// `$BROWSER` is set to something.
+    pub browser_var: bool,
+    /// `SSH_CONNECTION` or `SSH_TTY` is set.
+    pub ssh: bool,
+    /// Linux (or another Unix desktop), where a display is needed for a browser.
+    pub needs_display: bool,
+    /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
+    pub display: bool,
+    /// Windows Subsystem for Linux: the Windows browser can be started from here.
+    pub wsl: bool,
+}
+
+impl Machine {
+    /// This machine.
+    pub fn here() -> Machine {
+        let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+        Machine {
+            browser_var: set("BROWSER"),
+            ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
+            needs_display: cfg!(all(unix, not(target_os = "macos"))),
+            display: set("DISPLAY") || set("WAYLAND_DISPLAY"),
+            wsl: is_wsl(set("WSL_DISTRO_NAME") || set("WSL_INTEROP")),
+        }
+    }
+
+    /// Why no browser can be shown here, if none can.
+    fn headless(&self) -> Option<&'static str> {
+        if self.browser_var {
+            return None;
+        }
+        if self.ssh {
+            return Some("this is an SSH session");
+        }
+        if self.needs_display && !self.wsl && !self.display {
+            return Some("no display is set (neither DISPLAY nor WAYLAND_DISPLAY)");
+        }
+        None
+    }
+}
+
+/// WSL sets `WSL_DISTRO_NAME` and `WSL_INTEROP` in its shells; its kernel names Microsoft
+/// in its release, which is what tells when a login shell lost the variables.
+fn is_wsl(by_env: bool) -> bool {
+    by_env
+        || (cfg!(target_os = "linux")
+            && std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .is_ok_and(|r| r.to_ascii_lowercase().contains("microsoft")))
+}
+
+/// The grant, and the line to show when it was chosen for the user rather than asked for.
+pub fn choose(flags: Flags, machine: &Machine) -> (Grant, Option<String>) {
+    if flags.no_browser {
+        return (Grant::Paste, None);
+    }
+    if flags.browser {
+        return (Grant::Browser, None);
+    }
+    match machine.headless() {
+        None => (Grant::Browser, None),
+        Some(why) => (
+            Grant::Paste,
+            Some(format!(
+                "{why}: not opening a browser here; open the URL below on any machine \
+                 (--browser opens one here all the same)"
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linux() -> Machine {
+        Machine {
+            needs_display: true,
+            ..Machine::default()
+        }
+    }
+
+    #[test]
+    fn flags_win_over_the_machine() {
+        let ssh = Machine {
+            ssh: true,
+            ..linux()
+        };
+        let paste = Flags {
+            no_browser: true,
+            ..Flags::default()
+        };
+        assert_eq!(choose(paste, &ssh), (Grant::Paste, None));
+        let browser = Flags {
+            browser: true,
+            ..Flags::default()
+        };
+        assert_eq!(choose(browser, &ssh), (Grant::Browser, None));
+    }
+
+    #[test]
+    fn a_desktop_opens_a_browser() {
+        let desktop = Machine {
+            display: true,
+            ..linux()
+        };
+        assert_eq!(choose(Flags::default(), &desktop).0, Grant::Browser);
+        let mac = Machine::default();
+        assert_eq!(choose(Flags::default(), &mac).0, Grant::Browser);
+        let wsl = Machine {
+            wsl: true,
+            ..linux()
+        };
+        assert_eq!(choose(Flags::default(), &wsl).0, Grant::Browser);
+    }
+
+    #[test]
+    fn headless_machines_paste() {
+        let ssh = Machine {
+            ssh: true,
+            display: true,
+            ..linux()
+        };
+        let (grant, why) = choose(Flags::default(), &ssh);
+        assert_eq!(grant, Grant::Paste);
+        assert!(
+            why.unwrap()
+                .starts_with("this is an SSH session: not opening a browser")
+        );
+        let (grant, why) = choose(Flags::default(), &linux());
+        assert_eq!(grant, Grant::Paste);
+        assert!(why.unwrap().starts_with("no display is set"));
+    }
+
+    #[test]
+    fn browser_variable_means_a_browser_can_be_shown() {
+        let ssh = Machine {
+            ssh: true,
+            browser_var: true,
+            ..linux()
+        };
+        assert_eq!(choose(Flags::default(), &ssh), (Grant::Browser, None));
+    }
+}
