@@ -5,6 +5,7 @@ mod standin;
 mod support;
 
 mod completions;
+mod device;
 mod errors;
 mod hostile;
 mod listener;

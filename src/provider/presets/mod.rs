@@ -104,6 +104,8 @@ pub struct Defaults {
     pub token_endpoint: Option<String>,
     pub userinfo_endpoint: Option<String>,
     pub revocation_endpoint: Option<String>,
+    /// The device authorization endpoint (RFC 8628 §3.1), when discovery does not give it.
+    pub device_authorization_endpoint: Option<String>,
 }
 
 /// One built-in provider.
@@ -125,6 +127,10 @@ pub struct Preset {
     pub register: fn(&Site, &str) -> String,
     /// The provider's own token-endpoint error codes that mean an RFC 6749 §5.2 one.
     pub error_aliases: &'static [(&'static str, &'static str)],
+    /// The only scopes the provider allows with the device grant, when it restricts them.
+    pub device_scopes: Option<&'static [&'static str]>,
+    /// Where to allow the device grant for a client, for the error that says it is not.
+    pub enable_device: fn(&Site) -> String,
 }
 
 /// Every preset, in the order `oauthcli providers` lists them.
