@@ -6,6 +6,7 @@ mod support;
 
 mod completions;
 mod device;
+mod device_hostile;
 mod errors;
 mod hostile;
 mod listener;
