@@ -335,3 +335,30 @@ fn base64_of(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+#[test]
+fn a_device_client_of_its_own_is_stored_and_refreshes_with_its_secret() {
+    let provider = device_provider(Some(1));
+    let mut user = device_user(&provider, "device_client_id = \"cli-basic\"\n");
+    user.env("OAUTHCLI_LOCAL_DEVICE_CLIENT_SECRET", "basic-secret");
+    let (run, _) = with_phone(user.command(&["login", "local", "--device"]), "approve");
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("This login is for client 'cli-basic' at ")
+    );
+    let auth = &provider.requests_to("/device/auth")[0];
+    assert_eq!(auth["client_id"], "cli-basic");
+    assert_eq!(auth["authorization"], "Basic");
+    let stored = read_json(&user.token_file("local"));
+    assert_eq!(stored["client_id"], "cli-basic");
+    // The stored login belongs to the configured provider (its device client), and a
+    // refresh authenticates as that client, with its secret.
+    let before = provider.requests_to("/token").len();
+    let token = user.ok(&["token", "local", "--min-ttl", "999999"]);
+    assert_ne!(token.trim(), stored["access_token"].as_str().unwrap());
+    let refresh = &provider.requests_to("/token")[before];
+    assert_eq!(refresh["form"]["grant_type"], "refresh_token");
+    assert_eq!(refresh["client_id"], "cli-basic");
+    assert_eq!(refresh["authorization"], "Basic");
+}
