@@ -47,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Print the URL instead of opening a browser; the redirect may also be pasted on stdin')
             [CompletionResult]::new('--browser', '--browser', [CompletionResultType]::ParameterName, 'Open a browser even where none seems to be shown (an SSH session, no display)')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Log in with a code entered on any other device (the device grant, RFC 8628)')
+            [CompletionResult]::new('--clipboard', '--clipboard', [CompletionResultType]::ParameterName, 'With the device grant, also copy the code to the terminal''s clipboard (OSC 52)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -241,7 +241,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__login)
-            opts="-v -h -V --scope --no-browser --browser --port --timeout --config --storage --verbose --help --version"
+            opts="-v -h -V --scope --no-browser --browser --device --clipboard --port --timeout --config --storage --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -43,6 +43,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --no-browser 'Print the URL instead of opening a browser; the redirect may also be pasted on stdin'
             cand --browser 'Open a browser even where none seems to be shown (an SSH session, no display)'
+            cand --device 'Log in with a code entered on any other device (the device grant, RFC 8628)'
+            cand --clipboard 'With the device grant, also copy the code to the terminal''s clipboard (OSC 52)'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand -h 'Print help (see more with ''--help'')'

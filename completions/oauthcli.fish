@@ -46,6 +46,8 @@ complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l storage -d '
 file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l no-browser -d 'Print the URL instead of opening a browser; the redirect may also be pasted on stdin'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l browser -d 'Open a browser even where none seems to be shown (an SSH session, no display)'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l device -d 'Log in with a code entered on any other device (the device grant, RFC 8628)'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l clipboard -d 'With the device grant, also copy the code to the terminal\'s clipboard (OSC 52)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s V -l version -d 'Print version'

@@ -78,6 +78,12 @@ pub struct LoginArgs {
     /// Open a browser even where none seems to be shown (an SSH session, no display)
     #[arg(long)]
     pub browser: bool,
+    /// Log in with a code entered on any other device (the device grant, RFC 8628)
+    #[arg(long, conflicts_with_all = ["browser", "no_browser", "port"])]
+    pub device: bool,
+    /// With the device grant, also copy the code to the terminal's clipboard (OSC 52)
+    #[arg(long)]
+    pub clipboard: bool,
     /// Fixed port for the loopback redirect [default: any free port]
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,

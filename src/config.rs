@@ -54,6 +54,12 @@ pub struct ProviderConfig {
     pub token_endpoint_auth_method: Option<AuthMethod>,
     pub scopes: Option<Vec<String>>,
     pub redirect_port: Option<u16>,
+    /// This client may use the device authorization grant (RFC 8628): the headless default.
+    pub device: Option<bool>,
+    pub device_authorization_endpoint: Option<String>,
+    /// A client of its own for the device grant (Google's "TVs and Limited Input devices").
+    pub device_client_id: Option<String>,
+    pub device_client_secret: Option<Secret>,
 }
 
 /// Where a provider's endpoints come from.
@@ -85,6 +91,10 @@ pub struct Profile {
     pub base_url: Option<String>,
     pub tenant: Option<String>,
     pub quirks: Quirks,
+    pub device: bool,
+    pub device_authorization_endpoint: Option<String>,
+    pub device_client_id: Option<String>,
+    pub device_client_secret: Option<Secret>,
 }
 
 /// The default scopes of an OpenID provider: enough for an email and a refresh token.
@@ -202,12 +212,17 @@ impl Settings {
         self.file.providers.contains_key(name) || presets::find(name).is_some()
     }
 
-    /// The client secret of a provider, when it is known and has one.
-    pub fn secret_for(&self, name: &str) -> Result<Option<Secret>> {
+    /// The client secret of a provider's client `client_id` (its own client, or its device
+    /// client), when the provider is known and has one.
+    pub fn secret_for(&self, name: &str, client_id: &str) -> Result<Option<Secret>> {
         if !self.knows(name) {
             return Ok(None);
         }
-        Ok(self.profile(name)?.client_secret)
+        let profile = self.profile(name)?;
+        match profile.device_client_id.as_deref() {
+            Some(device) if device == client_id => Ok(profile.device_client_secret),
+            _ => Ok(profile.client_secret),
+        }
     }
 }
 
@@ -421,6 +436,21 @@ fn resolve(
         base_url: pc.base_url.clone(),
         tenant: pc.tenant.clone(),
         quirks: preset.map(|p| p.quirks).unwrap_or_default(),
+        device: pc.device.unwrap_or(false),
+        device_authorization_endpoint: checked(
+            "device_authorization_endpoint",
+            &pick(
+                &pc.device_authorization_endpoint,
+                &defaults.device_authorization_endpoint,
+            ),
+        )?,
+        device_client_id: env(&env_var(name, "DEVICE_CLIENT_ID"))
+            .filter(|v| !v.is_empty())
+            .or_else(|| pc.device_client_id.clone()),
+        device_client_secret: env(&env_var(name, "DEVICE_CLIENT_SECRET"))
+            .filter(|v| !v.is_empty())
+            .map(Secret::new)
+            .or_else(|| pc.device_client_secret.clone()),
     })
 }
 

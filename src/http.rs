@@ -98,6 +98,13 @@ impl fmt::Display for HttpError {
     }
 }
 
+impl HttpError {
+    /// The server did not answer in time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, HttpError::Request(e) if e.is_timeout())
+    }
+}
+
 impl std::error::Error for HttpError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
@@ -111,14 +118,16 @@ impl std::error::Error for HttpError {
 /// A blocking HTTP client with the rules above.
 pub struct Http {
     client: reqwest::blocking::Client,
+    timeout: Duration,
 }
 
 impl Http {
     /// The client, trusting the certificates in `ca_file` besides the built-in roots.
     pub fn new(ca_file: Option<&Path>) -> Result<Self> {
+        let timeout = request_timeout()?;
         let mut builder = reqwest::blocking::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(request_timeout()?)
+            .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("oauthcli/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = ca_file {
@@ -129,7 +138,12 @@ impl Http {
         let client = builder
             .build()
             .context("could not set up the HTTP client")?;
-        Ok(Http { client })
+        Ok(Http { client, timeout })
+    }
+
+    /// How long a request may take before it fails as timed out.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// GET a JSON document, with a bearer token when given.

@@ -1,5 +1,6 @@
 //! `oauthcli login`: a login in stages. Resolve the provider; obtain a token response through
-//! one grant (`flow`: browser and loopback, or paste); check and identify it (`accept`);
+//! one grant (`flow`: browser and loopback, paste, or the device grant); check and identify
+//! it (`accept`);
 //! store it under the login's lock; report.
 //!
 //! Nothing is stored until the very end, so a failed login leaves an earlier one intact.
@@ -14,7 +15,7 @@ use crate::config::Settings;
 use crate::error::Failure;
 use crate::flow::choose::{self, Flags, Grant, Machine};
 use crate::flow::oauth::OAuth;
-use crate::flow::{Ask, authcode, interrupt};
+use crate::flow::{Ask, authcode, device, interrupt};
 use crate::http::Http;
 use crate::output;
 use crate::provider;
@@ -28,14 +29,20 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         None => settings.sole_provider()?,
     };
     let profile = settings.profile(&name)?;
-    let client_id = profile.require_client_id(&settings.path)?.to_owned();
-    profile.require_secret(&settings.path)?;
     let v = settings.verbose;
     let flags = Flags {
         no_browser: args.no_browser,
         browser: args.browser,
+        device: args.device,
     };
-    let (grant, why) = choose::choose(flags, &Machine::here());
+    let (grant, why) = choose::choose(flags, &Machine::here(), profile.device);
+    // The device grant may log in with a client of its own (`device_client_id`).
+    let profile = match grant {
+        Grant::Device => device::check_config(&profile, &settings.path)?,
+        Grant::Browser | Grant::Paste => profile,
+    };
+    let client_id = profile.require_client_id(&settings.path)?.to_owned();
+    profile.require_secret(&settings.path)?;
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
@@ -68,6 +75,13 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             scopes.push(s);
         }
     }
+    if grant == Grant::Device {
+        let (kept, dropped) = device::scopes(&profile, &scopes);
+        scopes = kept;
+        if let Some(note) = dropped {
+            output::note(&note);
+        }
+    }
     let oauth = OAuth::new(
         &client_id,
         profile.client_secret.as_ref(),
@@ -86,12 +100,14 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         scopes: &scopes,
         refresh_token_stored: previous.as_ref().is_some_and(|p| p.refresh_token.is_some()),
         timeout: args.timeout,
+        clipboard: args.clipboard,
         verbose: v,
     };
     let mut obtained = match grant {
         Grant::Browser | Grant::Paste => {
             authcode::obtain(&ask, grant, args.port.or(profile.redirect_port))?
         }
+        Grant::Device => device::obtain(&ask, &settings.path)?,
     };
 
     let ctx = accept::Login {

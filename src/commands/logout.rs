@@ -83,7 +83,7 @@ fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
         ));
         return Ok(());
     };
-    let secret = settings.secret_for(provider)?;
+    let secret = settings.secret_for(provider, &set.client_id)?;
     let style = match settings.knows(provider) {
         true => settings.profile(provider)?.quirks.revocation,
         false => Revocation::Rfc7009,

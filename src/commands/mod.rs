@@ -115,8 +115,11 @@ fn check_binding(settings: &Settings, provider: &str, set: &TokenSet) -> Result<
             ),
         ));
     }
+    // A login made through the device grant is bound to the device client, when there is one.
+    let device = profile.device_client_id.as_deref() == Some(set.client_id.as_str());
     if let Some(id) = &profile.client_id
         && *id != set.client_id
+        && !device
     {
         return Err(error::not_logged_in(
             provider,

@@ -78,13 +78,21 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
             format!("the access token of '{provider}' expires and there is no refresh token"),
         ));
     };
-    let secret = settings.secret_for(provider)?;
+    let secret = settings.secret_for(provider, &set.client_id)?;
     if set.auth_method != AuthMethod::None && secret.is_none() {
+        // A login made with the device client refreshes with that client's secret.
+        let device = settings.knows(provider)
+            && settings.profile(provider)?.device_client_id.as_deref() == Some(&set.client_id);
+        let key = if device {
+            "device_client_secret"
+        } else {
+            "client_secret"
+        };
         return Err(error::config(format!(
             "the login to '{provider}' authenticates with a client secret, and none is set now: \
-             set client_secret under [providers.{provider}] in {} or the variable {}",
+             set {key} under [providers.{provider}] in {} or the variable {}",
             settings.path.display(),
-            crate::config::env_var(provider, "CLIENT_SECRET")
+            crate::config::env_var(provider, &key.to_ascii_uppercase())
         )));
     }
     output::verbose(

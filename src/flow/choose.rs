@@ -1,11 +1,12 @@
 //! Which grant a login uses, decided once, from the flags, the provider's config and the
 //! machine (README, "Logging in on a remote machine"):
-//! - `--no-browser` asks for the URL to be printed and the answer taken from the loopback
-//!   listener or a pasted line; `--browser` for a browser to be opened whatever this machine
-//!   looks like;
+//! - `--device` asks for the device authorization grant (RFC 8628); `--no-browser` for the
+//!   URL to be printed and the answer taken from the loopback listener or a pasted line;
+//!   `--browser` for a browser to be opened whatever this machine looks like;
 //! - else, when `$BROWSER` is unset and no browser can be shown here (an SSH session; on
 //!   Linux outside WSL, no `DISPLAY` nor `WAYLAND_DISPLAY`), no browser is started: the login
-//!   goes as with `--no-browser`, and one line on stderr says so and why.
+//!   uses the device grant when the provider's config says `device = true`, else goes as
+//!   with `--no-browser`; one line on stderr says which and why.
 //!
 //! A pure function of its inputs, so that every rule is tested without a machine to match.
 
@@ -17,6 +18,8 @@ pub enum Grant {
     /// The authorization code; the URL is printed, nothing is started, and the answer comes
     /// from the loopback listener or a pasted line.
     Paste,
+    /// The device authorization grant (RFC 8628): a code to enter on any other device.
+    Device,
 }
 
 /// The login's flags that bear on the choice.
@@ -24,6 +27,7 @@ pub enum Grant {
 pub struct Flags {
     pub no_browser: bool,
     pub browser: bool,
+    pub device: bool,
 }
 
 /// What the machine looks like, read from its environment.
@@ -78,8 +82,12 @@ fn is_wsl(by_env: bool) -> bool {
                 .is_ok_and(|r| r.to_ascii_lowercase().contains("microsoft")))
 }
 
-/// The grant, and the line to show when it was chosen for the user rather than asked for.
-pub fn choose(flags: Flags, machine: &Machine) -> (Grant, Option<String>) {
+/// The grant, and the line to show when it was chosen for the user rather than asked for;
+/// `device_allowed` is the provider's `device = true`.
+pub fn choose(flags: Flags, machine: &Machine, device_allowed: bool) -> (Grant, Option<String>) {
+    if flags.device {
+        return (Grant::Device, None);
+    }
     if flags.no_browser {
         return (Grant::Paste, None);
     }
@@ -88,6 +96,14 @@ pub fn choose(flags: Flags, machine: &Machine) -> (Grant, Option<String>) {
     }
     match machine.headless() {
         None => (Grant::Browser, None),
+        Some(why) if device_allowed => (
+            Grant::Device,
+            Some(format!(
+                "{why}: not opening a browser here; logging in with a code to enter on any \
+                 device, as the provider's config allows (device = true; --browser opens one \
+                 here all the same)"
+            )),
+        ),
         Some(why) => (
             Grant::Paste,
             Some(format!(
@@ -119,12 +135,12 @@ mod tests {
             no_browser: true,
             ..Flags::default()
         };
-        assert_eq!(choose(paste, &ssh), (Grant::Paste, None));
+        assert_eq!(choose(paste, &ssh, false), (Grant::Paste, None));
         let browser = Flags {
             browser: true,
             ..Flags::default()
         };
-        assert_eq!(choose(browser, &ssh), (Grant::Browser, None));
+        assert_eq!(choose(browser, &ssh, false), (Grant::Browser, None));
     }
 
     #[test]
@@ -133,14 +149,14 @@ mod tests {
             display: true,
             ..linux()
         };
-        assert_eq!(choose(Flags::default(), &desktop).0, Grant::Browser);
+        assert_eq!(choose(Flags::default(), &desktop, false).0, Grant::Browser);
         let mac = Machine::default();
-        assert_eq!(choose(Flags::default(), &mac).0, Grant::Browser);
+        assert_eq!(choose(Flags::default(), &mac, false).0, Grant::Browser);
         let wsl = Machine {
             wsl: true,
             ..linux()
         };
-        assert_eq!(choose(Flags::default(), &wsl).0, Grant::Browser);
+        assert_eq!(choose(Flags::default(), &wsl, false).0, Grant::Browser);
     }
 
     #[test]
@@ -150,13 +166,13 @@ mod tests {
             display: true,
             ..linux()
         };
-        let (grant, why) = choose(Flags::default(), &ssh);
+        let (grant, why) = choose(Flags::default(), &ssh, false);
         assert_eq!(grant, Grant::Paste);
         assert!(
             why.unwrap()
                 .starts_with("this is an SSH session: not opening a browser")
         );
-        let (grant, why) = choose(Flags::default(), &linux());
+        let (grant, why) = choose(Flags::default(), &linux(), false);
         assert_eq!(grant, Grant::Paste);
         assert!(why.unwrap().starts_with("no display is set"));
     }
@@ -168,6 +184,71 @@ mod tests {
             browser_var: true,
             ..linux()
         };
-        assert_eq!(choose(Flags::default(), &ssh), (Grant::Browser, None));
+        assert_eq!(
+            choose(Flags::default(), &ssh, false),
+            (Grant::Browser, None)
+        );
+    }
+
+    #[test]
+    fn device_flag_wins_over_everything() {
+        let desktop = Machine {
+            display: true,
+            browser_var: true,
+            ..linux()
+        };
+        let device = Flags {
+            device: true,
+            ..Flags::default()
+        };
+        assert_eq!(choose(device, &desktop, false), (Grant::Device, None));
+        assert_eq!(choose(device, &linux(), true), (Grant::Device, None));
+    }
+
+    #[test]
+    fn headless_machines_use_the_device_grant_when_the_config_allows_it() {
+        let ssh = Machine {
+            ssh: true,
+            ..linux()
+        };
+        let (grant, why) = choose(Flags::default(), &ssh, true);
+        assert_eq!(grant, Grant::Device);
+        assert_eq!(
+            why.unwrap(),
+            "this is an SSH session: not opening a browser here; logging in with a code to \
+             enter on any device, as the provider's config allows (device = true; --browser \
+             opens one here all the same)"
+        );
+        let (grant, why) = choose(Flags::default(), &linux(), true);
+        assert_eq!(grant, Grant::Device);
+        assert!(why.unwrap().starts_with("no display is set"));
+        // A machine that can show a browser opens one, whatever the config allows.
+        let desktop = Machine {
+            display: true,
+            ..linux()
+        };
+        assert_eq!(
+            choose(Flags::default(), &desktop, true),
+            (Grant::Browser, None)
+        );
+        let with_browser = Machine {
+            browser_var: true,
+            ..ssh.clone()
+        };
+        assert_eq!(
+            choose(Flags::default(), &with_browser, true),
+            (Grant::Browser, None)
+        );
+        // The flags for the authorization code win over `device = true`.
+        let paste = Flags {
+            no_browser: true,
+            ..Flags::default()
+        };
+        assert_eq!(choose(paste, &ssh, true), (Grant::Paste, None));
+        let browser = Flags {
+            browser: true,
+            ..Flags::default()
+        };
+        assert_eq!(choose(browser, &ssh, true), (Grant::Browser, None));
     }
 }

@@ -6,12 +6,16 @@
 //! the same [`Ask`]; each returns an [`Obtained`], the provider's response unchecked:
 //! - [`authcode`]: the authorization code with PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252),
 //!   answered through the loopback listener, or pasted on stdin (`--no-browser`);
+//! - [`device`]: the device authorization grant (RFC 8628), a code entered on another device;
 //! - which one a login uses is decided once, by [`choose`].
 
 pub mod authcode;
 pub mod browser;
 pub mod callback;
 pub mod choose;
+pub mod device;
+mod device_check;
+mod device_display;
 pub mod interrupt;
 pub mod listener;
 pub mod oauth;
@@ -39,6 +43,8 @@ pub struct Ask<'a> {
     pub refresh_token_stored: bool,
     /// `--timeout`, in seconds.
     pub timeout: u64,
+    /// `--clipboard`: the device grant copies its code to the terminal's clipboard.
+    pub clipboard: bool,
     pub verbose: u8,
 }
 

@@ -1,5 +1,5 @@
 //! Requests to the authorization server through the `oauth2` crate: the authorize URL, the
-//! code exchange, refresh and revocation.
+//! code exchange, refresh, revocation, and the two requests of the device grant (RFC 8628).
 //!
 //! PKCE is always S256 with a 32-byte verifier (RFC 7636 §4.1, §4.2; `plain` is never
 //! offered, security.md #4); `state` carries 128 random bits (RFC 6749 §10.12). Errors from
@@ -20,10 +20,11 @@ use oauth2::basic::{
 use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use oauth2::url::form_urlencoded;
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, SyncHttpClient,
-    TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    DeviceAuthorizationUrl, DeviceCode, EndpointNotSet, EndpointSet, ExtraTokenFields, HttpRequest,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardDeviceAuthorizationResponse, StandardRevocableToken, StandardTokenResponse,
+    SyncHttpClient, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -217,9 +218,27 @@ impl OAuth {
     /// loopback ones included; our rule is the same as for every other endpoint
     /// (`http::check_endpoint`).
     pub fn revoke(&self, http: &Http, url: &str, token: &Secret, hint: &str) -> Result<()> {
+        let request =
+            self.form_request(url, &[("token", token.expose()), ("token_type_hint", hint)])?;
+        let response = http
+            .call(request)
+            .map_err(|e| anyhow!(e).context(format!("request to {url} failed")))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        // RFC 7009 §2.2.1: errors use the token endpoint's error format (RFC 6749 §5.2).
+        match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
+            Ok(err) => Err(ProviderError::new(url, &err).into()),
+            Err(_) => Err(anyhow!("{url} answered HTTP {}", response.status())),
+        }
+    }
+}
+
+impl OAuth {
+    /// A form POST to `url` with the client authenticating as at the token endpoint.
+    fn form_request(&self, url: &str, pairs: &[(&str, &str)]) -> Result<HttpRequest> {
         let mut form = form_urlencoded::Serializer::new(String::new());
-        form.append_pair("token", token.expose())
-            .append_pair("token_type_hint", hint);
+        form.extend_pairs(pairs);
         let mut request = oauth2::http::Request::post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(ACCEPT, "application/json");
@@ -238,16 +257,51 @@ impl OAuth {
                 }
             }
         }
-        let request = request.body(form.finish().into_bytes())?;
+        Ok(request.body(form.finish().into_bytes())?)
+    }
+
+    /// The device authorization request (RFC 8628 §3.1), the client authenticating as at
+    /// the token endpoint. The response is not checked here (`flow::device` does).
+    pub fn device_authorization(
+        &self,
+        http: &Http,
+        url: &str,
+        scopes: &[String],
+    ) -> Result<StandardDeviceAuthorizationResponse> {
+        self.client()
+            .set_device_authorization_url(DeviceAuthorizationUrl::new(url.to_owned())?)
+            .exchange_device_code()
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
+            .request(http)
+            .map_err(|e| token_error(url, e))
+    }
+
+    /// One device access token request (RFC 8628 §3.4). `oauth2`'s own polling loop is not
+    /// used: it ends at GitHub's `authorization_pending`, which comes with HTTP 200 and so
+    /// fails its parser, and it retries a stalled or unreachable endpoint in silence. Errors
+    /// are [`ProviderError`]s with the provider's code, for the caller to branch on (§3.5).
+    pub fn poll_device(&self, http: &Http, device_code: &DeviceCode) -> Result<TokenResponse> {
+        let url = self.token_url.as_str();
+        let request = self.form_request(
+            url,
+            &[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", device_code.secret()),
+            ],
+        )?;
         let response = http
             .call(request)
             .map_err(|e| anyhow!(e).context(format!("request to {url} failed")))?;
-        if response.status().is_success() {
-            return Ok(());
+        if response.status().is_success()
+            && let Ok(tokens) = serde_json::from_slice::<TokenResponse>(response.body())
+        {
+            return Ok(tokens);
         }
-        // RFC 7009 §2.2.1: errors use the token endpoint's error format (RFC 6749 §5.2).
         match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
             Ok(err) => Err(ProviderError::new(url, &err).into()),
+            Err(e) if response.status().is_success() => Err(anyhow!(
+                "{url} answered with something that is not a valid response: {e}"
+            )),
             Err(_) => Err(anyhow!("{url} answered HTTP {}", response.status())),
         }
     }

@@ -1,5 +1,6 @@
 //! OpenID Connect discovery (OpenID Discovery 1.0), through `openidconnect`, plus the
-//! metadata fields of RFC 8414 and RFC 9207 that `openidconnect` leaves to its users.
+//! metadata fields of RFC 8414, RFC 8628 §4 and RFC 9207 that `openidconnect` leaves to its
+//! users.
 //!
 //! A provider with a tenant issuer (Microsoft) publishes a templated `issuer` that no exact
 //! comparison accepts: its document is fetched here and the issuer checked by
@@ -23,6 +24,7 @@ use crate::http::{Http, HttpError};
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 struct Extra {
     revocation_endpoint: Option<String>,
+    device_authorization_endpoint: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
     authorization_response_iss_parameter_supported: Option<bool>,
 }
@@ -126,6 +128,7 @@ fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoi
         token,
         userinfo: meta.userinfo_endpoint().map(|u| u.to_string()),
         revocation: extra.revocation_endpoint.clone(),
+        device_authorization: extra.device_authorization_endpoint.clone(),
         auth_methods: meta
             .token_endpoint_auth_methods_supported()
             .map(|v| v.iter().map(|m| m.as_ref().to_owned()).collect()),

@@ -54,6 +54,8 @@ pub struct Endpoints {
     pub token: String,
     pub userinfo: Option<String>,
     pub revocation: Option<String>,
+    /// The device authorization endpoint (RFC 8628 §4: `device_authorization_endpoint`).
+    pub device_authorization: Option<String>,
     /// `token_endpoint_auth_methods_supported`, when the provider publishes it.
     pub auth_methods: Option<Vec<String>>,
     /// `code_challenge_methods_supported` (RFC 8414 §2), when published.
@@ -77,6 +79,7 @@ pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
                 token,
                 userinfo: None,
                 revocation: None,
+                device_authorization: None,
                 auth_methods: None,
                 pkce_methods: None,
                 iss_in_response: false,
@@ -95,11 +98,15 @@ pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
     if profile.revocation_endpoint.is_some() {
         ep.revocation = profile.revocation_endpoint.clone();
     }
+    if profile.device_authorization_endpoint.is_some() {
+        ep.device_authorization = profile.device_authorization_endpoint.clone();
+    }
     for url in [
         Some(&ep.authorization),
         Some(&ep.token),
         ep.userinfo.as_ref(),
         ep.revocation.as_ref(),
+        ep.device_authorization.as_ref(),
     ]
     .into_iter()
     .flatten()

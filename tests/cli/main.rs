@@ -6,6 +6,8 @@ mod support;
 
 mod completions;
 mod demo;
+mod device;
+mod device_hostile;
 mod errors;
 mod hostile;
 mod listener;

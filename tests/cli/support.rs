@@ -59,7 +59,7 @@ impl Provider {
         Provider::spawn("hostile.mjs", &all)
     }
 
-    fn spawn(script: &str, env: &[(&str, &str)]) -> Provider {
+    pub fn spawn(script: &str, env: &[(&str, &str)]) -> Provider {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("requests.jsonl");
         let stderr = std::fs::File::create(dir.path().join("stderr")).unwrap();

@@ -6,7 +6,10 @@
 //   PORT              port to listen on (default 0 = any free port)
 //   ACCESS_TOKEN_TTL  access token lifetime in seconds (default 3600)
 //   ROTATE_REFRESH    1 = new refresh token on every refresh (default), 0 = never
-//   REQUEST_LOG       file to append one JSON line per HTTP request to (optional)
+//   REQUEST_LOG       file to append one JSON line per HTTP request to (optional), with the
+//                     time it came in (`at`, milliseconds since the Unix epoch)
+//   DEVICE_INTERVAL   seconds: add `interval` to device authorization responses, which
+//                     oidc-provider sends without one (so the RFC 8628 default of 5 s applies)
 //
 // Once listening it prints exactly one line to stdout: `READY http://127.0.0.1:PORT`.
 // Everything else (oidc-provider notices and warnings) goes to stderr.
@@ -38,6 +41,7 @@ const PORT = intFromEnv('PORT', 0, 0);
 const ACCESS_TOKEN_TTL = intFromEnv('ACCESS_TOKEN_TTL', 3600, 1);
 const ROTATE_REFRESH = (process.env.ROTATE_REFRESH ?? '1') !== '0';
 const REQUEST_LOG = process.env.REQUEST_LOG || null;
+const DEVICE_INTERVAL = intFromEnv('DEVICE_INTERVAL', 0, 0);
 const MAX_BODY = 56 * 1024; // oidc-provider's own limit
 
 function exitNow() {
@@ -79,7 +83,7 @@ const LOOPBACK_REDIRECT = ['http://127.0.0.1/callback'];
 const interactive = {
   application_type: 'native',
   redirect_uris: LOOPBACK_REDIRECT,
-  grant_types: ['authorization_code', 'refresh_token'],
+  grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
 };
 
@@ -240,6 +244,7 @@ provider.use(async (ctx, next) => {
 
   if (REQUEST_LOG) {
     const entry = {
+      at: Date.now(),
       method: ctx.method,
       path: ctx.path,
       query: { ...query },
@@ -281,6 +286,10 @@ provider.use(async (ctx, next) => {
   }
 
   await next();
+
+  if (DEVICE_INTERVAL && ctx.path === '/device/auth' && ctx.status === 200 && ctx.body) {
+    ctx.body = { ...ctx.body, interval: DEVICE_INTERVAL };
+  }
 });
 
 handler = provider.callback();

@@ -21,6 +21,10 @@
 //!   expire after 8 hours with a refresh token valid 6 months, and "once you use a refresh
 //!   token, that refresh token and the old user access token will no longer work"; a dead
 //!   one is answered `bad_refresh_token` ("Refreshing user access tokens").
+//! - The device flow ("Authorizing OAuth apps", device flow): `POST https://HOST/login/device/code`,
+//!   then polling the usual token endpoint; the app must have "Enable Device Flow" ticked in
+//!   its settings. Its errors come as HTTP 200 like the token errors, with GitHub's codes
+//!   `incorrect_device_code` and `device_flow_disabled` besides RFC 8628's.
 //! - Revocation: `DELETE /applications/{client_id}/token` with basic authentication by
 //!   `client_id` and `client_secret`, the token in a JSON body `{"access_token": ...}`,
 //!   answered 204 ("Delete an app token", REST API endpoints for OAuth authorizations).
@@ -59,7 +63,11 @@ pub static PRESET: Preset = Preset {
         ("bad_refresh_token", "invalid_grant"),
         ("redirect_uri_mismatch", "invalid_grant"),
         ("incorrect_client_credentials", "invalid_client"),
+        ("incorrect_device_code", "invalid_grant"),
+        ("device_flow_disabled", "unauthorized_client"),
     ],
+    device_scopes: None,
+    enable_device,
 };
 
 const WEB: &str = "https://github.com";
@@ -88,6 +96,7 @@ fn defaults(site: &Site) -> Result<Defaults, String> {
             let id: String = oauth2::url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
             format!("{api}/applications/{id}/token")
         }),
+        device_authorization_endpoint: Some(format!("{web}/login/device/code")),
     })
 }
 
@@ -98,6 +107,14 @@ fn register(site: &Site, redirect: &str) -> String {
          {web}/settings/apps/new: its tokens expire and refresh) with the callback URL {redirect} \
          (GitHub ignores the port of a loopback callback). GitHub also wants the client secret: \
          set client_secret too"
+    )
+}
+
+fn enable_device(site: &Site) -> String {
+    let (web, _) = roots(site);
+    format!(
+        "tick \"Enable Device Flow\" in the app's settings at {web}/settings/developers (OAuth \
+         apps or GitHub Apps)"
     )
 }
 

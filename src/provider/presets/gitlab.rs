@@ -14,6 +14,8 @@
 //!   that needs the exact URI with a fixed port, and `redirect_port` in the config.
 //! - Discovery at `/.well-known/openid-configuration` with `userinfo_endpoint`
 //!   `/oauth/userinfo`, where the email is when the ID token lacks it.
+//! - The device authorization grant, GitLab 17.1 and later ("Supported OAuth 2.0 flows"):
+//!   `POST /oauth/authorize_device`, then the token endpoint as RFC 8628 §3.4 says.
 
 use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
 
@@ -34,6 +36,8 @@ pub static PRESET: Preset = Preset {
     defaults,
     register,
     error_aliases: &[],
+    device_scopes: None,
+    enable_device,
 };
 
 const BASE: &str = "https://gitlab.com";
@@ -43,8 +47,17 @@ fn defaults(site: &Site) -> Result<Defaults, String> {
     Ok(Defaults {
         issuer: Some(base.clone()),
         revocation_endpoint: Some(format!("{base}/oauth/revoke")),
+        device_authorization_endpoint: Some(format!("{base}/oauth/authorize_device")),
         ..Defaults::default()
     })
+}
+
+fn enable_device(site: &Site) -> String {
+    format!(
+        "the device authorization grant needs GitLab 17.1 or later and an application at \
+         {}/-/user_settings/applications with the scopes openid and email",
+        site.base_or(BASE)
+    )
 }
 
 fn register(site: &Site, redirect: &str) -> String {

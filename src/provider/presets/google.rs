@@ -15,6 +15,11 @@
 //! - The console's JSON download is the client-secrets format of Google's client libraries:
 //!   `{"installed": {"client_id", "client_secret", "auth_uri", "token_uri", "redirect_uris"}}`
 //!   (https://googleapis.github.io/google-api-python-client/docs/client-secrets.html).
+//! - The device grant ("OAuth 2.0 for TV and Limited-Input Device Applications",
+//!   https://developers.google.com/identity/protocols/oauth2/limited-input-device): a client of
+//!   the type "TVs and Limited Input devices", whose token requests carry its own client
+//!   secret; `POST https://oauth2.googleapis.com/device/code`; only a limited set of scopes,
+//!   of which ours are `openid`, `email` and `profile` ("Allowed scopes").
 
 use std::path::Path;
 
@@ -39,10 +44,13 @@ pub static PRESET: Preset = Preset {
     defaults,
     register,
     error_aliases: &[],
+    device_scopes: Some(&["openid", "email", "profile"]),
+    enable_device,
 };
 
 const ISSUER: &str = "https://accounts.google.com";
 const REVOKE: &str = "https://oauth2.googleapis.com/revoke";
+const DEVICE: &str = "https://oauth2.googleapis.com/device/code";
 
 fn defaults(site: &Site) -> Result<Defaults, String> {
     Ok(Defaults {
@@ -50,8 +58,17 @@ fn defaults(site: &Site) -> Result<Defaults, String> {
         // Google's discovery document publishes the same URL; another base (a stand-in)
         // publishes its own.
         revocation_endpoint: site.base_url.is_none().then(|| REVOKE.to_owned()),
+        device_authorization_endpoint: site.base_url.is_none().then(|| DEVICE.to_owned()),
         ..Defaults::default()
     })
+}
+
+fn enable_device(_: &Site) -> String {
+    "the device grant needs a client of its own: create one at \
+     https://console.cloud.google.com/apis/credentials (Create credentials > OAuth client ID, \
+     application type \"TVs and Limited Input devices\") and set device_client_id and \
+     device_client_secret to it"
+        .to_owned()
 }
 
 fn register(_: &Site, _redirect: &str) -> String {

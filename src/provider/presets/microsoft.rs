@@ -22,6 +22,11 @@
 //!   preferred over localhost, and an `http://127.0.0.1` URI is entered through the app's
 //!   manifest (`replyUrlsWithType`) ("Redirect URI (reply URL) outline and restrictions",
 //!   reply-url, localhost exceptions).
+//! - The device grant ("Microsoft identity platform and the OAuth 2.0 device authorization grant
+//!   flow", learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code):
+//!   `POST https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode`; it is for
+//!   public clients ("Allow public client flows" in the registration's Authentication
+//!   settings); a refusal polls as `authorization_declined`.
 
 use anyhow::{Context, Result, bail};
 
@@ -42,7 +47,11 @@ pub static PRESET: Preset = Preset {
     },
     defaults,
     register,
-    error_aliases: &[],
+    // "Microsoft identity platform and the OAuth 2.0 device authorization grant flow": a user
+    // who refuses is answered `authorization_declined`.
+    error_aliases: &[("authorization_declined", "access_denied")],
+    device_scopes: None,
+    enable_device,
 };
 
 const BASE: &str = "https://login.microsoftonline.com";
@@ -61,8 +70,18 @@ fn defaults(site: &Site) -> Result<Defaults, String> {
     }
     Ok(Defaults {
         issuer: Some(format!("{}/{tenant}/v2.0", site.base_or(BASE))),
+        device_authorization_endpoint: Some(format!(
+            "{}/{tenant}/oauth2/v2.0/devicecode",
+            site.base_or(BASE)
+        )),
         ..Defaults::default()
     })
+}
+
+fn enable_device(_: &Site) -> String {
+    "set \"Allow public client flows\" to Yes in the app registration at \
+     https://entra.microsoft.com (Authentication > Advanced settings)"
+        .to_owned()
 }
 
 fn register(_: &Site, redirect: &str) -> String {

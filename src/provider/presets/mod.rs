@@ -104,6 +104,8 @@ pub struct Defaults {
     pub token_endpoint: Option<String>,
     pub userinfo_endpoint: Option<String>,
     pub revocation_endpoint: Option<String>,
+    /// The device authorization endpoint (RFC 8628 §3.1), when discovery does not give it.
+    pub device_authorization_endpoint: Option<String>,
 }
 
 /// One built-in provider.
@@ -125,6 +127,10 @@ pub struct Preset {
     pub register: fn(&Site, &str) -> String,
     /// The provider's own token-endpoint error codes that mean an RFC 6749 §5.2 one.
     pub error_aliases: &'static [(&'static str, &'static str)],
+    /// The only scopes the provider allows with the device grant, when it restricts them.
+    pub device_scopes: Option<&'static [&'static str]>,
+    /// Where to allow the device grant for a client, for the error that says it is not.
+    pub enable_device: fn(&Site) -> String,
 }
 
 /// Every preset, in the order `oauthcli providers` lists them.
@@ -171,15 +177,64 @@ mod tests {
                 "{}",
                 p.name
             );
-            for url in [d.issuer, d.token_endpoint, d.revocation_endpoint]
-                .into_iter()
-                .flatten()
+            for url in [
+                d.issuer,
+                d.token_endpoint,
+                d.revocation_endpoint,
+                d.device_authorization_endpoint,
+            ]
+            .into_iter()
+            .flatten()
             {
                 assert!(url.starts_with("https://"), "{url}");
             }
             assert!(find(p.name).is_some());
         }
         assert!(find("yahoo").is_none());
+    }
+
+    #[test]
+    fn device_authorization_endpoints_of_the_presets() {
+        let site = Site {
+            tenant: Some("contoso.com"),
+            ..Site::default()
+        };
+        let device = |p: &Preset| (p.defaults)(&site).unwrap().device_authorization_endpoint;
+        assert_eq!(
+            device(&github::PRESET).as_deref(),
+            Some("https://github.com/login/device/code")
+        );
+        assert_eq!(
+            device(&microsoft::PRESET).as_deref(),
+            Some("https://login.microsoftonline.com/contoso.com/oauth2/v2.0/devicecode")
+        );
+        assert_eq!(
+            device(&gitlab::PRESET).as_deref(),
+            Some("https://gitlab.com/oauth/authorize_device")
+        );
+        assert_eq!(
+            device(&google::PRESET).as_deref(),
+            Some("https://oauth2.googleapis.com/device/code")
+        );
+        let ghes = Site {
+            base_url: Some("https://ghe.example.com"),
+            ..Site::default()
+        };
+        assert_eq!(
+            (github::PRESET.defaults)(&ghes)
+                .unwrap()
+                .device_authorization_endpoint
+                .as_deref(),
+            Some("https://ghe.example.com/login/device/code")
+        );
+        assert_eq!(
+            standard_error("authorization_declined"),
+            Some("access_denied")
+        );
+        assert_eq!(
+            standard_error("device_flow_disabled"),
+            Some("unauthorized_client")
+        );
     }
 
     #[test]

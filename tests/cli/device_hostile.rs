@@ -1,0 +1,204 @@
+//! The device grant against a provider that misbehaves in exactly one way
+//! (`tests/provider/hostile.mjs`, the `device-*` modes): what oidc-provider cannot be made to
+//! do on demand (security.md #19). Every failure: the exact message and exit code, nothing
+//! stored, the earlier login intact.
+
+use crate::device::{device_requests, earlier_login};
+use crate::support::*;
+
+fn user_of(provider: &Provider) -> User {
+    let mut user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("corp", &provider.issuer, "cli-public", "")
+    ));
+    user.env("OAUTHCLI_HTTP_TIMEOUT", "2");
+    user
+}
+
+/// A device login to a provider misbehaving as `mode`, over an earlier login, that fails
+/// with exit 1 and `error` as the last line(s) of stderr.
+fn refused(mode: &str, error: &str) -> Provider {
+    let (provider, run) = failed(mode);
+    let error = error.replace("ISSUER", &provider.issuer);
+    assert!(
+        run.stderr.ends_with(&error),
+        "{error}\nnot at the end of\n{}",
+        run.stderr
+    );
+    provider
+}
+
+/// A device login to a provider misbehaving as `mode`, over an earlier login: exit 1,
+/// nothing on stdout, the earlier login intact.
+fn failed(mode: &str) -> (Provider, Run) {
+    let provider = Provider::hostile(mode, &[]);
+    let user = user_of(&provider);
+    let earlier = earlier_login(&user, "corp");
+    let run = user.run(&["login", "corp", "--device"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        std::fs::read_to_string(user.token_file("corp")).unwrap(),
+        earlier
+    );
+    (provider, run)
+}
+
+#[test]
+fn the_hostile_device_grant_when_it_behaves_gives_a_good_login() {
+    let provider = Provider::hostile("device-ok", &[]);
+    let user = user_of(&provider);
+    let run = user.run(&["login", "corp", "--device"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stdout, "Logged in to corp as alice@example.com\n");
+    let (requests, gaps) = device_requests(&provider);
+    assert_eq!(requests.len(), 3, "one device authorization, two polls");
+    assert!(gaps.iter().all(|g| *g >= 1000), "{gaps:?}");
+}
+
+#[test]
+fn slow_down_adds_five_seconds_for_good() {
+    let provider = Provider::hostile("device-slow-down", &[]);
+    let user = user_of(&provider);
+    let run = user.run(&["login", "corp", "--device"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let (requests, gaps) = device_requests(&provider);
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    // interval 1 s; after slow_down 6 s (RFC 8628 §3.5).
+    assert!(gaps[0] >= 1000 && gaps[1] >= 6000, "{gaps:?}");
+}
+
+#[test]
+fn access_denied_says_the_login_was_refused() {
+    refused(
+        "device-denied",
+        "error: the login was refused at the provider (ISSUER/token answered `access_denied`: the \
+         user said no); nothing was stored\n",
+    );
+}
+
+#[test]
+fn expired_token_says_to_start_again() {
+    refused(
+        "device-expired",
+        "error: the code expired before the login was approved; nothing was stored: start again \
+         with 'oauthcli login corp --device'\n",
+    );
+}
+
+#[test]
+fn a_plain_http_verification_uri_is_refused() {
+    let provider = refused(
+        "device-http-uri",
+        "error: the device authorization response of ISSUER/device/auth cannot be used: its \
+         verification_uri http://evil.example/device is not https: only loopback hosts \
+         (127.0.0.1, ::1, localhost) may use plain http; nothing was stored\n",
+    );
+    assert!(provider.requests_to("/token").is_empty());
+}
+
+#[test]
+fn a_user_code_with_a_terminal_escape_is_refused() {
+    let provider = refused(
+        "device-control-code",
+        "error: the device authorization response of ISSUER/device/auth cannot be used: its \
+         user_code 'WDJB\\u{1b}]52;c;ZXZpbA==\\u{7}' holds control or invisible characters; \
+         nothing was stored\n",
+    );
+    assert!(provider.requests_to("/token").is_empty());
+}
+
+#[test]
+fn an_interval_of_zero_polls_once_a_second() {
+    let provider = Provider::hostile("device-interval-0", &[]);
+    let user = user_of(&provider);
+    let run = user.run(&["login", "corp", "--device"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("\nThe provider asked to be polled every 0 s; polling every 1 s instead.\n")
+    );
+    let (_, gaps) = device_requests(&provider);
+    assert!(
+        gaps.len() == 2 && gaps.iter().all(|g| *g >= 1000),
+        "{gaps:?}"
+    );
+}
+
+#[test]
+fn an_absurd_interval_is_bounded_and_the_code_still_expires() {
+    let provider = refused(
+        "device-interval-huge",
+        "The provider asked to be polled every 86400 s; polling every 60 s instead.\n\n\
+         Waiting up to 2 s for the login to be approved (Ctrl-C to cancel)...\n\
+         error: the code expired before the login was approved; nothing was stored: start again \
+         with 'oauthcli login corp --device'\n",
+    );
+    // The code lives 2 s: no poll could come back in time, so none was sent.
+    assert!(provider.requests_to("/token").is_empty());
+}
+
+#[test]
+fn a_stalling_device_endpoint_times_out_and_says_so() {
+    let (provider, run) = failed("device-stall");
+    let iss = &provider.issuer;
+    let expected = format!(
+        "error: {iss}/device/auth did not answer within 2 s ($OAUTHCLI_HTTP_TIMEOUT gives more); \
+         nothing was stored\n  caused by: request to {iss}/device/auth failed\n"
+    );
+    assert!(run.stderr.starts_with(&expected), "{}", run.stderr);
+}
+
+#[test]
+fn a_client_not_allowed_the_device_grant_is_told_where_to_allow_it() {
+    for (mode, code) in [
+        (
+            "device-invalid-client",
+            "invalid_client`: client authentication failed",
+        ),
+        (
+            "device-unauthorized-client",
+            "unauthorized_client`: the device grant is not enabled for this client",
+        ),
+    ] {
+        refused(
+            mode,
+            &format!(
+                "error: the provider does not let this client use the device grant \
+                 (ISSUER/device/auth answered `{code}): allow the device authorization grant \
+                 for this client at the provider; nothing was stored\n"
+            ),
+        );
+    }
+    refused(
+        "device-unsupported-grant",
+        "error: the provider does not support the device grant (ISSUER/device/auth answered \
+         `unsupported_grant_type`: no device grant here): log in to 'corp' without --device; \
+         nothing was stored\n",
+    );
+}
+
+#[test]
+fn a_preset_says_where_to_allow_the_device_grant() {
+    let provider = Provider::hostile("device-unauthorized-client", &[]);
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n[providers.work]\npreset = \"gitlab\"\nbase_url = \"{0}\"\n\
+         client_id = \"cli-public\"\ndevice_authorization_endpoint = \"{0}/device/auth\"\n",
+        provider.issuer
+    ));
+    let run = user.run(&["login", "work", "--device"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stderr.ends_with(&format!(
+            "answered `unauthorized_client`: the device grant is not enabled for this client): \
+             the device authorization grant needs GitLab 17.1 or later and an application at \
+             {}/-/user_settings/applications with the scopes openid and email; nothing was \
+             stored\n",
+            provider.issuer
+        )),
+        "{}",
+        run.stderr
+    );
+}
