@@ -22,6 +22,11 @@ use oauth2::{HttpRequest, HttpResponse, SyncHttpClient};
 /// Largest response body we read. Discovery documents and JWKS are a few KiB; token
 /// responses with an ID token rarely pass 10 KiB.
 const MAX_BODY: u64 = 1024 * 1024;
+/// How long an idle connection is kept for the next request. Servers close idle keep-alive
+/// connections after as little as 5 s (Node's and Apache's defaults); a POST on a connection
+/// the server is closing fails and is not retried, which broke device-grant polls 6 s apart.
+/// Requests of one step (discovery, keys, token, userinfo) follow each other within this.
+const POOL_IDLE: Duration = Duration::from_secs(3);
 /// A provider that does not answer within this time is down for our purposes.
 /// `OAUTHCLI_HTTP_TIMEOUT` (seconds) changes it, for slow networks.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -129,6 +134,7 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(POOL_IDLE)
             .user_agent(concat!("oauthcli/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = ca_file {
             for cert in extra_roots(path)? {
