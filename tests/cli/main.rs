@@ -13,6 +13,7 @@ mod hostile;
 mod listener;
 mod login;
 mod logins;
+mod manpage;
 mod presets;
 mod refresh;
 mod secrets;
