@@ -198,8 +198,11 @@ impl Settings {
                 } else {
                     format!("configured in {}: {}", self.path.display(), join(&known))
                 };
+                let mean = did_you_mean(name, &known)
+                    .map(|m| format!(": did you mean '{m}'?"))
+                    .unwrap_or_default();
                 return Err(error::config(format!(
-                    "unknown provider '{name}' ({hint}; built in: {})",
+                    "unknown provider '{name}'{mean} ({hint}; built in: {})",
                     presets::names()
                 )));
             }
@@ -224,6 +227,19 @@ impl Settings {
             _ => Ok(profile.client_secret),
         }
     }
+}
+
+/// The configured or built-in name closest to a mistyped one, if one is close (the measure
+/// and threshold clap uses for its own suggestions).
+fn did_you_mean<'a>(name: &str, configured: &[&'a String]) -> Option<&'a str> {
+    configured
+        .iter()
+        .map(|s| s.as_str())
+        .chain(presets::ALL.iter().map(|p| p.name))
+        .map(|known| (strsim::jaro_winkler(name, known), known))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| known)
 }
 
 fn join(names: &[&String]) -> String {
@@ -737,6 +753,15 @@ mod tests {
             "invalid config file /etc/x.toml: providers 'corp-sso' and 'corp_sso' would share the \
              environment variables OAUTHCLI_CORP_SSO_*: rename one"
         );
+    }
+
+    #[test]
+    fn a_mistyped_name_gets_a_suggestion() {
+        let corp = "corp-sso".to_owned();
+        assert_eq!(did_you_mean("gogle", &[]), Some("google"));
+        assert_eq!(did_you_mean("githbu", &[]), Some("github"));
+        assert_eq!(did_you_mean("corp-ss", &[&corp]), Some("corp-sso"));
+        assert_eq!(did_you_mean("nope", &[&corp]), None);
     }
 
     #[test]

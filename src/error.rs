@@ -58,16 +58,35 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
-/// Prints the error and its causes to stderr, one per line, with provider-supplied text
-/// made harmless for the terminal (security.md #12).
+/// Prints the error and its causes to stderr, with provider-supplied text made harmless for
+/// the terminal (security.md #12). Without `-v` at most two causes are shown: the first, which
+/// says what failed, and the last, the root cause (a refused connection, a timeout); the ones
+/// between are counted, and `-v` shows them.
 pub fn report(err: &anyhow::Error) {
-    let mut chain = err.chain();
-    if let Some(top) = chain.next() {
-        eprintln!("error: {}", crate::term::escape(&top.to_string()));
+    for line in report_lines(err, crate::output::level() > 0) {
+        eprintln!("{line}");
     }
-    for cause in chain {
-        eprintln!("  caused by: {}", crate::term::escape(&cause.to_string()));
+}
+
+fn report_lines(err: &anyhow::Error, all: bool) -> Vec<String> {
+    let text: Vec<String> = err
+        .chain()
+        .map(|e| crate::term::escape(&e.to_string()))
+        .collect();
+    let Some((top, causes)) = text.split_first() else {
+        return Vec::new();
+    };
+    let mut lines = vec![format!("error: {top}")];
+    let cause = |c: &String| format!("  caused by: {c}");
+    match causes {
+        [first, between @ .., last] if !all && !between.is_empty() => {
+            lines.push(cause(first));
+            lines.push(format!("  ({} more between; -v shows them)", between.len()));
+            lines.push(cause(last));
+        }
+        _ => lines.extend(causes.iter().map(cause)),
     }
+    lines
 }
 
 #[cfg(test)]
@@ -93,6 +112,30 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "no login stored for corp: run 'oauthcli login corp'"
+        );
+    }
+
+    #[test]
+    fn at_most_two_causes_unless_verbose() {
+        let err = anyhow::anyhow!("root")
+            .context("middle 2")
+            .context("middle 1")
+            .context("first")
+            .context("top");
+        assert_eq!(
+            report_lines(&err, false),
+            [
+                "error: top",
+                "  caused by: first",
+                "  (2 more between; -v shows them)",
+                "  caused by: root"
+            ]
+        );
+        assert_eq!(report_lines(&err, true).len(), 5);
+        let short = anyhow::anyhow!("root").context("first").context("top");
+        assert_eq!(
+            report_lines(&short, false),
+            ["error: top", "  caused by: first", "  caused by: root"]
         );
     }
 }

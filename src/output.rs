@@ -17,6 +17,11 @@ pub fn set_level(level: u8) {
     LEVEL.store(level, Ordering::Relaxed);
 }
 
+/// The `-v` count.
+pub fn level() -> u8 {
+    LEVEL.load(Ordering::Relaxed)
+}
+
 /// Writes `text` and a newline to stdout.
 pub fn data(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

@@ -19,6 +19,22 @@ fn unknown_provider_exits_2_and_names_the_known_ones() {
 }
 
 #[test]
+fn a_mistyped_provider_gets_a_suggestion() {
+    let user = User::new();
+    user.config(&openid_config("corp", "https://login.example.com", "x", ""));
+    let r = user.run(&["login", "gogle"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: unknown provider 'gogle': did you mean 'google'? (configured in {}: corp; built \
+             in: google, github, microsoft, gitlab)\n",
+            user.config.display()
+        )
+    );
+}
+
+#[test]
 fn missing_client_id_says_where_to_put_one() {
     let user = User::new();
     user.config("[providers.corp]\nissuer = \"https://login.example.com\"\n");
