@@ -11,6 +11,7 @@ pub mod flow;
 pub mod http;
 pub mod identity;
 pub mod jwt;
+pub mod name;
 pub mod output;
 pub mod paths;
 pub mod provider;

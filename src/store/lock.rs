@@ -13,7 +13,6 @@
 //! the process ends, however it ends, so a killed process never leaves it held.
 
 use std::fs::{File, OpenOptions};
-use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
@@ -34,9 +33,10 @@ impl LoginLock {
 
 /// Waits for and takes the lock of `provider`'s login.
 pub fn lock_login(provider: &str) -> Result<LoginLock> {
-    let dir: PathBuf = crate::paths::state_dir()?.join("locks");
-    fsutil::private_dir(&dir)?;
-    let path = dir.join(format!("{provider}.lock"));
+    let path = crate::paths::lock_file(provider)?;
+    if let Some(dir) = path.parent() {
+        fsutil::private_dir(dir)?;
+    }
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)

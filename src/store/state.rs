@@ -5,13 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::fsutil;
 use crate::cli::StorageKind;
-
-const FILE: &str = "state.json";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -34,22 +32,35 @@ pub struct Login {
 impl State {
     /// Reads the state; a missing file is an empty state.
     pub fn load() -> Result<State> {
-        let path = crate::paths::state_dir()?.join(FILE);
-        match std::fs::read(&path) {
+        let path = crate::paths::state_file()?;
+        let state: State = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
                 format!(
                     "{} is unreadable: delete it and log in again",
                     path.display()
                 )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        // The names in it become file names: oauthcli writes only checked ones, so another
+        // one means the file was changed behind its back (SECURITY.md #21).
+        for name in state.active.iter().chain(state.logins.keys()) {
+            if let Err(why) = crate::name::check(name) {
+                bail!(
+                    "{} names the login '{name}', but a provider name {why}: the file was changed \
+                     by something other than oauthcli. Delete it and log in again (your token \
+                     files and keychain entries are left as they are)",
+                    path.display()
+                );
+            }
         }
+        Ok(state)
     }
 
     pub fn save(&self) -> Result<()> {
-        let dir = crate::paths::state_dir()?;
-        fsutil::write_private(&dir, FILE, serde_json::to_string_pretty(self)?.as_bytes())
+        let path = crate::paths::state_file()?;
+        fsutil::write_private(&path, serde_json::to_string_pretty(self)?.as_bytes())
     }
 
     /// Records a login as the most recent one and makes it the active one.
