@@ -51,6 +51,11 @@ pub fn state_file() -> Result<PathBuf> {
     Ok(state_dir()?.join("state.json"))
 }
 
+/// The lock held around every update of the state file.
+pub fn state_lock_file() -> Result<PathBuf> {
+    Ok(state_dir()?.join("state.lock"))
+}
+
 /// `dir/PROVIDER.EXT`, for a provider name that passes `name::check` only.
 fn provider_file(dir: &Path, provider: &str, ext: &str) -> Result<PathBuf> {
     crate::name::check(provider).map_err(|why| {

@@ -119,10 +119,15 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         ));
     }
 
-    // Read the state again: it may have changed while the user was in the browser.
-    let mut state = State::load()?;
+    // Recorded on the state as it is now, not as it was before the browser: another login
+    // may have finished meanwhile.
+    let earlier = State::update(|state| {
+        let earlier = state.storage_of(&name);
+        state.record_login(&name, storage);
+        Ok(earlier)
+    })?;
     // An earlier login kept in the other storage must not stay behind there, unseen.
-    if let Some(old) = state.storage_of(&name).filter(|old| *old != storage)
+    if let Some(old) = earlier.filter(|old| *old != storage)
         && let Err(e) = store::open(old).and_then(|s| s.delete(&lock))
     {
         output::note(&format!(
@@ -131,8 +136,6 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             escape(&format!("{e:#}"))
         ));
     }
-    state.record_login(&name, storage);
-    state.save()?;
     drop(lock);
     if set.refresh_token.is_none()
         && let Some(at) = set.expires_at

@@ -1,6 +1,7 @@
-//! The cross-process lock of one login, held around every write of its token set: a
-//! refresh, a login, a logout (security.md #14). `Store::save` and `Store::delete` take the
-//! lock as an argument, so no write can happen without it.
+//! The cross-process locks: the lock of one login, held around every write of its token set
+//! (a refresh, a login, a logout; security.md #14), and the lock of the state file, held
+//! around every update of it (`state::State::update`). `Store::save` and `Store::delete` take
+//! the login's lock as an argument, so no write can happen without it.
 //!
 //! Many processes (a build, a git credential helper, kubectl) may find the same token
 //! expiring at once. Without a lock each would refresh, and with rotating refresh tokens
@@ -12,7 +13,8 @@
 //! The lock is the OS's (`flock`-style, through `std::fs::File::lock`): it is released when
 //! the process ends, however it ends, so a killed process never leaves it held.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -33,7 +35,15 @@ impl LoginLock {
 
 /// Waits for and takes the lock of `provider`'s login.
 pub fn lock_login(provider: &str) -> Result<LoginLock> {
-    let path = crate::paths::lock_file(provider)?;
+    Ok(LoginLock {
+        provider: provider.to_owned(),
+        _file: exclusive(&crate::paths::lock_file(provider)?)?,
+    })
+}
+
+/// Waits for and takes an exclusive lock on the file at `path`, held until the file is
+/// closed. Waiting is said at `-vv`, so that a stuck process can be told from a slow one.
+pub(super) fn exclusive(path: &Path) -> Result<File> {
     if let Some(dir) = path.parent() {
         fsutil::private_dir(dir)?;
     }
@@ -41,12 +51,19 @@ pub fn lock_login(provider: &str) -> Result<LoginLock> {
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)
+        .open(path)
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(TryLockError::WouldBlock) => crate::output::debug(&format!(
+            "waiting for another oauthcli process to release {}",
+            path.display()
+        )),
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
     file.lock()
         .with_context(|| format!("cannot lock {}", path.display()))?;
-    Ok(LoginLock {
-        provider: provider.to_owned(),
-        _file: file,
-    })
+    Ok(file)
 }

@@ -2,6 +2,11 @@
 //! for each login where it is stored and how recent it is, so that `token` finds a login made
 //! with `--storage file` without the flag being repeated, and so that after a logout the most
 //! recent remaining login becomes the active one (`cli.md`).
+//!
+//! Several processes change the state (two logins to different providers finishing at once,
+//! a logout), so it is changed in one way only, [`State::update`]: under the state lock, on
+//! a copy read under that lock, written whole before the lock is let go. A change made from
+//! an earlier read would drop whatever another process recorded meanwhile (SECURITY.md #22).
 
 use std::collections::BTreeMap;
 
@@ -58,9 +63,15 @@ impl State {
         Ok(state)
     }
 
-    pub fn save(&self) -> Result<()> {
+    /// Changes the state: takes the state lock, reads the state afresh, applies `change`
+    /// and writes the result, all before the lock is released.
+    pub fn update<T>(change: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        let _lock = super::lock::exclusive(&crate::paths::state_lock_file()?)?;
+        let mut state = State::load()?;
+        let out = change(&mut state)?;
         let path = crate::paths::state_file()?;
-        fsutil::write_private(&path, serde_json::to_string_pretty(self)?.as_bytes())
+        fsutil::write_private(&path, serde_json::to_string_pretty(&state)?.as_bytes())?;
+        Ok(out)
     }
 
     /// Records a login as the most recent one and makes it the active one.

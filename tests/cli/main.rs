@@ -12,6 +12,7 @@ mod listener;
 mod login;
 mod logins;
 mod presets;
+mod races;
 mod refresh;
 mod secrets;
 mod security_table;
