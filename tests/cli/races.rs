@@ -2,28 +2,40 @@
 //! finishing at once must both be recorded (SECURITY.md #22).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 
 use crate::support::*;
 
-/// Starts `oauthcli login NAME -vv` (the test browser logs in) and sends every stderr line,
-/// with the name, to `lines`; `None` once stderr closes.
+/// Starts `oauthcli login NAME --no-browser -vv` and sends every stderr line, with the name,
+/// to `lines`; `None` once stderr closes. The test browser is started on the URL the login
+/// prints, its own output kept apart (so that no line of the login's is broken by it).
 fn login(
     user: &User,
     name: &'static str,
     lines: mpsc::Sender<(&'static str, Option<String>)>,
 ) -> Child {
     let mut child = user
-        .command(&["login", name, "-vv"])
+        .command(&["login", name, "--no-browser", "-vv"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
+    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/browser.py");
     std::thread::spawn(move || {
         for line in stderr.lines() {
-            let _ = lines.send((name, Some(line.unwrap())));
+            let line = line.unwrap();
+            if line.contains("redirect_uri=") {
+                let (browser, url) = (browser.clone(), line.trim().to_owned());
+                std::thread::spawn(move || {
+                    Command::new(browser)
+                        .arg(url)
+                        .stderr(Stdio::null())
+                        .status()
+                });
+            }
+            let _ = lines.send((name, Some(line)));
         }
         let _ = lines.send((name, None));
     });
