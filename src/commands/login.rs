@@ -39,10 +39,11 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
-    // The store is opened, and the keychain reached, before the user is sent to the
-    // browser: a missing keychain must not cost them a login.
+    // The store is opened, the keychain reached and the lock file checked before the user
+    // is sent to the browser: none of them may fail only after the login.
     let storage = settings.explicit_storage().unwrap_or(StorageKind::Keyring);
     let store = store::open(storage)?;
+    lock::check_login_lock(&name)?;
     let previous = store.load(&name).or_else(|e| {
         // An unreadable old entry is replaced by this login; an unreachable store is fatal.
         match e.downcast_ref::<Failure>() {

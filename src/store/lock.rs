@@ -14,9 +14,11 @@
 //! the process ends, however it ends, so a killed process never leaves it held.
 
 use std::fs::{File, OpenOptions, TryLockError};
+#[cfg(unix)]
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 
 use super::fsutil;
 
@@ -41,18 +43,16 @@ pub fn lock_login(provider: &str) -> Result<LoginLock> {
     })
 }
 
+/// Checks, before a login sends the user to the browser, that its lock can be taken then:
+/// a lock path oauthcli cannot use must not cost the user a login.
+pub fn check_login_lock(provider: &str) -> Result<()> {
+    open(&crate::paths::lock_file(provider)?).map(drop)
+}
+
 /// Waits for and takes an exclusive lock on the file at `path`, held until the file is
 /// closed. Waiting is said at `-vv`, so that a stuck process can be told from a slow one.
 pub(super) fn exclusive(path: &Path) -> Result<File> {
-    if let Some(dir) = path.parent() {
-        fsutil::private_dir(dir)?;
-    }
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    let file = open(path)?;
     match file.try_lock() {
         Ok(()) => return Ok(file),
         Err(TryLockError::WouldBlock) => crate::output::debug(&format!(
@@ -65,5 +65,44 @@ pub(super) fn exclusive(path: &Path) -> Result<File> {
     }
     file.lock()
         .with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(file)
+}
+
+/// Opens (creating) a lock file: 0600 whatever the umask, never through a symlink, and a
+/// regular file only. A link there would be followed to create its target; a FIFO would hang
+/// the open until someone reads it (`O_NONBLOCK` makes that an error at once, ENXIO).
+fn open(path: &Path) -> Result<File> {
+    if let Some(dir) = path.parent() {
+        fsutil::private_dir(dir)?;
+    }
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    options
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let refused = || {
+        anyhow!(
+            "the lock file {} is not a regular file (a symlink or a FIFO?), so oauthcli does not \
+             use it: nothing but oauthcli's own empty lock file belongs there; remove it and try again",
+            path.display()
+        )
+    };
+    let file = match options.open(path) {
+        Ok(file) => file,
+        #[cfg(unix)]
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENXIO)) => {
+            return Err(refused());
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot open the lock file {}", path.display()));
+        }
+    };
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read the lock file {}", path.display()))?;
+    if !meta.file_type().is_file() {
+        return Err(refused());
+    }
     Ok(file)
 }

@@ -56,3 +56,60 @@ fn a_tampered_state_file_reaches_no_file_outside_the_data_directory() {
     std::fs::remove_file(&state).unwrap();
     assert_eq!(user.ok(&["whoami", "local"]), "alice@example.com\n");
 }
+
+#[test]
+fn a_symlink_or_a_fifo_at_the_lock_path_is_refused_before_the_browser() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let provider = Provider::start();
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", "")
+    ));
+    let locks = user.path("home/.local/state/oauthcli/locks");
+    std::fs::create_dir_all(&locks).unwrap();
+    let lock = locks.join("local.lock");
+    let refused = format!(
+        "error: the lock file {} is not a regular file (a symlink or a FIFO?), so oauthcli does \
+         not use it: nothing but oauthcli's own empty lock file belongs there; remove it and try \
+         again\n",
+        lock.display()
+    );
+
+    // A link to a file that does not exist: it is not created.
+    let target = user.path("created-through-the-link");
+    std::os::unix::fs::symlink(&target, &lock).unwrap();
+    let r = user.run(&["login"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{r:#?}");
+    assert_eq!(r.stderr, refused);
+    assert!(!target.exists());
+    std::fs::remove_file(&lock).unwrap();
+
+    // A FIFO, with a reader (so that opening it for writing would succeed): not used.
+    let made = std::process::Command::new("mkfifo")
+        .arg(&lock)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let _reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&lock)
+        .unwrap();
+    let r = user.run(&["login"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{r:#?}");
+    assert_eq!(r.stderr, refused);
+    // Both times before the browser was sent anywhere.
+    assert_eq!(provider.requests_to("/auth").len(), 0);
+    assert!(user.browser_log().is_empty());
+
+    // Removed, as the message says: the login works, its lock file private.
+    std::fs::remove_file(&lock).unwrap();
+    user.ok(&["login"]);
+    let mode = std::fs::symlink_metadata(&lock)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+}
