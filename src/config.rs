@@ -107,8 +107,13 @@ impl Settings {
             Some(p) => (p.clone(), true),
             None => (crate::paths::default_config_file()?, false),
         };
-        let file = match std::fs::read_to_string(&path) {
-            Ok(text) => parse(&path, &text)?,
+        let file = match read(&path) {
+            Ok((text, meta)) => {
+                let file = parse(&path, &text)?;
+                let holds_secret = file.providers.values().any(|p| p.client_secret.is_some());
+                crate::config_mode::check(&path, &meta, holds_secret)?;
+                file
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
                 ConfigFile::default()
             }
@@ -209,6 +214,16 @@ impl Settings {
         }
         Ok(self.profile(name)?.client_secret)
     }
+}
+
+/// The config text and the metadata of the file it was read from (the same file, even if
+/// the path is changed in between).
+fn read(path: &Path) -> std::io::Result<(String, std::fs::Metadata)> {
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text)?;
+    Ok((text, meta))
 }
 
 fn join(names: &[&String]) -> String {

@@ -6,6 +6,7 @@ pub mod auth_method;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_mode;
 pub mod error;
 pub mod flow;
 pub mod http;

@@ -113,3 +113,78 @@ fn a_symlink_or_a_fifo_at_the_lock_path_is_refused_before_the_browser() {
         & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+#[test]
+fn a_config_that_others_may_change_is_refused_and_one_they_may_read_gets_a_warning() {
+    let user = User::new();
+    let secret = openid_config(
+        "corp",
+        "https://login.example.com",
+        "c",
+        "client_secret = \"s3cret\"\n",
+    );
+    user.config(&secret);
+    let chmod = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let config = user.config.display().to_string();
+    let refused = |what: String, how: String| {
+        format!(
+            "error: the config file {config} {what}, so another user could change the endpoints \
+             your tokens are sent to; oauthcli does not use it: {how}\n"
+        )
+    };
+    for mode in [0o666, 0o620, 0o602] {
+        chmod(&user.config, mode);
+        let r = user.run(&["status", "--json"]);
+        assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{mode:o}: {r:#?}");
+        let how = format!("run 'chmod go-w {config}'");
+        assert_eq!(
+            r.stderr,
+            refused("can be changed by other users".into(), how)
+        );
+    }
+
+    // Private itself, but in a directory others may write to: refused, unless it is sticky.
+    chmod(&user.config, 0o600);
+    let dir = user.dir.path();
+    chmod(dir, 0o777);
+    let r = user.run(&["status", "--json"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        refused(
+            format!("is in {}, which other users can write to", dir.display()),
+            format!("run 'chmod go-w {}' or move the file", dir.display())
+        )
+    );
+    chmod(dir, 0o1777);
+    let r = user.run(&["status", "--json"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "[]\n", "")
+    );
+    chmod(dir, 0o700);
+
+    // Readable by others: used, with a warning when it holds a client secret.
+    chmod(&user.config, 0o644);
+    let r = user.run(&["status", "--json"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"), "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: the config file {config} holds a client secret and other users can read \
+             it: run 'chmod 600 {config}'\n"
+        )
+    );
+    std::fs::write(
+        &user.config,
+        openid_config("corp", "https://login.example.com", "c", ""),
+    )
+    .unwrap();
+    let r = user.run(&["status", "--json"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "[]\n", "")
+    );
+}

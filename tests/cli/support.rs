@@ -218,9 +218,11 @@ impl User {
         self.dir.path().join(rel)
     }
 
-    /// Writes the config file.
+    /// Writes the config file, private as a config with a client secret should be.
     pub fn config(&self, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
         std::fs::write(&self.config, text).unwrap();
+        std::fs::set_permissions(&self.config, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 
     /// Sets an environment variable for every later run.
