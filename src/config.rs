@@ -117,8 +117,13 @@ impl Settings {
             Some(p) => (p.clone(), true),
             None => (crate::paths::default_config_file()?, false),
         };
-        let file = match std::fs::read_to_string(&path) {
-            Ok(text) => parse(&path, &text)?,
+        let file = match read(&path) {
+            Ok((text, meta)) => {
+                let file = parse(&path, &text)?;
+                let holds_secret = file.providers.values().any(|p| p.client_secret.is_some());
+                crate::config_mode::check(&path, &meta, holds_secret)?;
+                file
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
                 ConfigFile::default()
             }
@@ -242,6 +247,16 @@ fn did_you_mean<'a>(name: &str, configured: &[&'a String]) -> Option<&'a str> {
         .map(|(_, known)| known)
 }
 
+/// The config text and the metadata of the file it was read from (the same file, even if
+/// the path is changed in between).
+fn read(path: &Path) -> std::io::Result<(String, std::fs::Metadata)> {
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text)?;
+    Ok((text, meta))
+}
+
 fn join(names: &[&String]) -> String {
     names
         .iter()
@@ -265,7 +280,7 @@ fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
     })?;
     let mut prefixes: BTreeMap<String, &String> = BTreeMap::new();
     for name in file.providers.keys() {
-        check_name(name).map_err(|why| {
+        crate::name::check(name).map_err(|why| {
             error::config(format!(
                 "invalid config file {}: provider name '{name}' {why}",
                 path.display()
@@ -282,21 +297,6 @@ fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
         }
     }
     Ok(file)
-}
-
-/// Provider names become file names and parts of variable names, so they stay plain.
-pub fn check_name(name: &str) -> std::result::Result<(), &'static str> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && name.as_bytes()[0].is_ascii_alphanumeric();
-    if ok {
-        Ok(())
-    } else {
-        Err("must be 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit")
-    }
 }
 
 /// The environment variable holding a provider's setting: `OAUTHCLI_<NAME>_<KEY>`,
@@ -646,11 +646,7 @@ mod tests {
     }
 
     #[test]
-    fn provider_names_stay_plain() {
-        assert!(check_name("corp-sso_2").is_ok());
-        for bad in ["", "Corp", "a/b", "../x", "-x", "a b"] {
-            assert!(check_name(bad).is_err(), "{bad}");
-        }
+    fn a_config_with_a_name_that_is_not_plain_is_refused() {
         let err = load("[providers.\"../evil\"]\nissuer = \"https://a\"\n").unwrap_err();
         assert!(err.to_string().contains("provider name '../evil'"), "{err}");
     }

@@ -7,11 +7,15 @@
 //! - non-secret state (the active login): `$XDG_STATE_HOME/oauthcli/` (else `~/.local/state/...`).
 //!
 //! The XDG spec says a relative value must be ignored, so it is.
+//!
+//! A provider name becomes a path in [`provider_file`] alone, which checks the name first
+//! (`name::check`), whoever gave it: a name from a tampered state file cannot reach a file
+//! outside oauthcli's directories.
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 
 const APP: &str = "oauthcli";
 
@@ -30,6 +34,36 @@ pub fn data_dir() -> Result<PathBuf> {
 /// The directory for non-secret state.
 pub fn state_dir() -> Result<PathBuf> {
     Ok(base("XDG_STATE_HOME", ".local/state")?.join(APP))
+}
+
+/// The token file of a provider's login (`--storage file`).
+pub fn token_file(provider: &str) -> Result<PathBuf> {
+    provider_file(&data_dir()?, provider, "json")
+}
+
+/// The lock file of a provider's login.
+pub fn lock_file(provider: &str) -> Result<PathBuf> {
+    provider_file(&state_dir()?.join("locks"), provider, "lock")
+}
+
+/// The state file.
+pub fn state_file() -> Result<PathBuf> {
+    Ok(state_dir()?.join("state.json"))
+}
+
+/// The lock held around every update of the state file.
+pub fn state_lock_file() -> Result<PathBuf> {
+    Ok(state_dir()?.join("state.lock"))
+}
+
+/// `dir/PROVIDER.EXT`, for a provider name that passes `name::check` only.
+fn provider_file(dir: &Path, provider: &str, ext: &str) -> Result<PathBuf> {
+    crate::name::check(provider).map_err(|why| {
+        anyhow!(
+            "refusing to use '{provider}' as a provider name in a file name: a provider name {why}"
+        )
+    })?;
+    Ok(dir.join(format!("{provider}.{ext}")))
 }
 
 fn base(var: &str, fallback_under_home: &str) -> Result<PathBuf> {
@@ -53,5 +87,29 @@ pub fn expand_home(path: &str) -> Result<PathBuf> {
             _ => bail!("{path} starts with ~ but $HOME is not set to an absolute path"),
         },
         None => Ok(PathBuf::from(path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_that_is_not_plain_never_becomes_a_path() {
+        let dir = Path::new("/data/oauthcli");
+        assert_eq!(
+            provider_file(dir, "corp-sso", "json").unwrap(),
+            Path::new("/data/oauthcli/corp-sso.json")
+        );
+        for bad in ["../../victim", "/etc/passwd", "a/b", "..", ""] {
+            let err = provider_file(dir, bad, "json").unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "refusing to use '{bad}' as a provider name in a file name: a provider name \
+                     must be 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit"
+                )
+            );
+        }
     }
 }

@@ -46,10 +46,11 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
-    // The store is opened, and the keychain reached, before the user is sent to the
-    // browser: a missing keychain must not cost them a login.
+    // The store is opened, the keychain reached and the lock file checked before the user
+    // is sent to the browser: none of them may fail only after the login.
     let storage = settings.explicit_storage().unwrap_or(StorageKind::Keyring);
     let store = store::open(storage)?;
+    lock::check_login_lock(&name)?;
     let previous = store.load(&name).or_else(|e| {
         // An unreadable old entry is replaced by this login; an unreachable store is fatal.
         match e.downcast_ref::<Failure>() {
@@ -135,10 +136,15 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         ));
     }
 
-    // Read the state again: it may have changed while the user was in the browser.
-    let mut state = State::load()?;
+    // Recorded on the state as it is now, not as it was before the browser: another login
+    // may have finished meanwhile.
+    let earlier = State::update(|state| {
+        let earlier = state.storage_of(&name);
+        state.record_login(&name, storage);
+        Ok(earlier)
+    })?;
     // An earlier login kept in the other storage must not stay behind there, unseen.
-    if let Some(old) = state.storage_of(&name).filter(|old| *old != storage)
+    if let Some(old) = earlier.filter(|old| *old != storage)
         && let Err(e) = store::open(old).and_then(|s| s.delete(&lock))
     {
         output::note(&format!(
@@ -147,8 +153,6 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             escape(&format!("{e:#}"))
         ));
     }
-    state.record_login(&name, storage);
-    state.save()?;
     drop(lock);
     if set.refresh_token.is_none()
         && let Some(at) = set.expires_at

@@ -22,7 +22,7 @@ use crate::term::escape;
 use crate::token::TokenSet;
 
 pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
-    let mut state = State::load()?;
+    let state = State::load()?;
     let providers: Vec<String> = if args.all {
         state.logins.keys().cloned().collect()
     } else {
@@ -39,8 +39,7 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
         let set = match store.load(provider) {
             Ok(Some(set)) => Some(set),
             Ok(None) if args.all => {
-                state.forget(provider);
-                state.save()?;
+                forget(provider)?;
                 continue;
             }
             Ok(None) => return Err(not_stored(provider)),
@@ -61,8 +60,7 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
             failed.push(provider.clone());
         }
         store.delete(&lock)?;
-        state.forget(provider);
-        state.save()?;
+        forget(provider)?;
         let email = set.map_or_else(|| "email unknown".to_owned(), |s| escape(&s.email));
         output::data(&format!("Logged out of {provider} ({email})"))?;
     }
@@ -73,6 +71,14 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Drops the login from the state.
+fn forget(provider: &str) -> Result<()> {
+    State::update(|state| {
+        state.forget(provider);
+        Ok(())
+    })
 }
 
 fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {

@@ -12,7 +12,7 @@ mod whoami;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, StorageKind};
-use crate::config::{self, Settings, Source};
+use crate::config::{Settings, Source};
 use crate::error;
 use crate::store::{self, Store, state::State};
 use crate::token::TokenSet;
@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
 /// The provider a command means: the named one, else the active login, else the only one.
 fn target(settings: &Settings, state: &State, named: Option<String>) -> Result<String> {
     if let Some(name) = named {
-        config::check_name(&name)
+        crate::name::check(&name)
             .map_err(|why| error::config(format!("provider name '{name}' {why}")))?;
         return Ok(name);
     }

@@ -5,32 +5,18 @@
 use std::fs;
 #[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
 use super::{Store, fsutil, lock::LoginLock};
+use crate::paths::token_file;
 use crate::token::TokenSet;
 
-pub struct FileStore {
-    dir: PathBuf,
-}
-
-impl FileStore {
-    pub fn new() -> Result<Self> {
-        Ok(FileStore {
-            dir: crate::paths::data_dir()?,
-        })
-    }
-
-    fn path(&self, provider: &str) -> PathBuf {
-        self.dir.join(format!("{provider}.json"))
-    }
-}
+pub struct FileStore;
 
 impl Store for FileStore {
     fn load(&self, provider: &str) -> Result<Option<TokenSet>> {
-        let path = self.path(provider);
+        let path = token_file(provider)?;
         let meta = match fs::symlink_metadata(&path) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -63,16 +49,14 @@ impl Store for FileStore {
     }
 
     fn save(&self, lock: &LoginLock, set: &TokenSet) -> Result<()> {
-        let provider = lock.provider();
         fsutil::write_private(
-            &self.dir,
-            &format!("{provider}.json"),
+            &token_file(lock.provider())?,
             super::encode(set)?.as_bytes(),
         )
     }
 
     fn delete(&self, lock: &LoginLock) -> Result<bool> {
-        let path = self.path(lock.provider());
+        let path = token_file(lock.provider())?;
         match fs::remove_file(&path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),

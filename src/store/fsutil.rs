@@ -9,7 +9,7 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 /// Creates `dir` (and parents) with mode 0700 where missing; an existing `dir` that others
 /// may enter is made 0700 (it is ours: oauthcli's own directory).
@@ -35,11 +35,17 @@ pub fn private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `dir/name` atomically, the file readable by its owner alone.
-pub fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `target` atomically, the file readable by its owner alone.
+pub fn write_private(target: &Path, bytes: &[u8]) -> Result<()> {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        bail!("{} is not a file in a directory", target.display());
+    };
     private_dir(dir)?;
-    let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| -> Result<()> {
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
@@ -50,8 +56,7 @@ pub fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
             .with_context(|| format!("cannot create {}", tmp.display()))?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        fs::rename(&tmp, &target)
-            .with_context(|| format!("cannot replace {}", target.display()))?;
+        fs::rename(&tmp, target).with_context(|| format!("cannot replace {}", target.display()))?;
         // Make the rename itself durable.
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();

@@ -1,6 +1,7 @@
-//! The cross-process lock of one login, held around every write of its token set: a
-//! refresh, a login, a logout (security.md #14). `Store::save` and `Store::delete` take the
-//! lock as an argument, so no write can happen without it.
+//! The cross-process locks: the lock of one login, held around every write of its token set
+//! (a refresh, a login, a logout; security.md #14), and the lock of the state file, held
+//! around every update of it (`state::State::update`). `Store::save` and `Store::delete` take
+//! the login's lock as an argument, so no write can happen without it.
 //!
 //! Many processes (a build, a git credential helper, kubectl) may find the same token
 //! expiring at once. Without a lock each would refresh, and with rotating refresh tokens
@@ -12,10 +13,12 @@
 //! The lock is the OS's (`flock`-style, through `std::fs::File::lock`): it is released when
 //! the process ends, however it ends, so a killed process never leaves it held.
 
-use std::fs::{File, OpenOptions};
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions, TryLockError};
+#[cfg(unix)]
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 
 use super::fsutil;
 
@@ -34,19 +37,72 @@ impl LoginLock {
 
 /// Waits for and takes the lock of `provider`'s login.
 pub fn lock_login(provider: &str) -> Result<LoginLock> {
-    let dir: PathBuf = crate::paths::state_dir()?.join("locks");
-    fsutil::private_dir(&dir)?;
-    let path = dir.join(format!("{provider}.lock"));
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
-    file.lock()
-        .with_context(|| format!("cannot lock {}", path.display()))?;
     Ok(LoginLock {
         provider: provider.to_owned(),
-        _file: file,
+        _file: exclusive(&crate::paths::lock_file(provider)?)?,
     })
+}
+
+/// Checks, before a login sends the user to the browser, that its lock can be taken then:
+/// a lock path oauthcli cannot use must not cost the user a login.
+pub fn check_login_lock(provider: &str) -> Result<()> {
+    open(&crate::paths::lock_file(provider)?).map(drop)
+}
+
+/// Waits for and takes an exclusive lock on the file at `path`, held until the file is
+/// closed. Waiting is said at `-vv`, so that a stuck process can be told from a slow one.
+pub(super) fn exclusive(path: &Path) -> Result<File> {
+    let file = open(path)?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(TryLockError::WouldBlock) => crate::output::debug(&format!(
+            "waiting for another oauthcli process to release {}",
+            path.display()
+        )),
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    file.lock()
+        .with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(file)
+}
+
+/// Opens (creating) a lock file: 0600 whatever the umask, never through a symlink, and a
+/// regular file only. A link there would be followed to create its target; a FIFO would hang
+/// the open until someone reads it (`O_NONBLOCK` makes that an error at once, ENXIO).
+fn open(path: &Path) -> Result<File> {
+    if let Some(dir) = path.parent() {
+        fsutil::private_dir(dir)?;
+    }
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    options
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let refused = || {
+        anyhow!(
+            "the lock file {} is not a regular file (a symlink or a FIFO?), so oauthcli does not \
+             use it: nothing but oauthcli's own empty lock file belongs there; remove it and try again",
+            path.display()
+        )
+    };
+    let file = match options.open(path) {
+        Ok(file) => file,
+        #[cfg(unix)]
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENXIO)) => {
+            return Err(refused());
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot open the lock file {}", path.display()));
+        }
+    };
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read the lock file {}", path.display()))?;
+    if !meta.file_type().is_file() {
+        return Err(refused());
+    }
+    Ok(file)
 }

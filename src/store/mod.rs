@@ -31,7 +31,7 @@ pub trait Store {
 pub fn open(kind: StorageKind) -> Result<Box<dyn Store>> {
     Ok(match kind {
         StorageKind::Keyring => Box::new(keychain::Keychain::new()?),
-        StorageKind::File => Box::new(file::FileStore::new()?),
+        StorageKind::File => Box::new(file::FileStore),
     })
 }
 

@@ -2,16 +2,19 @@
 //! for each login where it is stored and how recent it is, so that `token` finds a login made
 //! with `--storage file` without the flag being repeated, and so that after a logout the most
 //! recent remaining login becomes the active one (`cli.md`).
+//!
+//! Several processes change the state (two logins to different providers finishing at once,
+//! a logout), so it is changed in one way only, [`State::update`]: under the state lock, on
+//! a copy read under that lock, written whole before the lock is let go. A change made from
+//! an earlier read would drop whatever another process recorded meanwhile (SECURITY.md #22).
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::fsutil;
 use crate::cli::StorageKind;
-
-const FILE: &str = "state.json";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -34,22 +37,41 @@ pub struct Login {
 impl State {
     /// Reads the state; a missing file is an empty state.
     pub fn load() -> Result<State> {
-        let path = crate::paths::state_dir()?.join(FILE);
-        match std::fs::read(&path) {
+        let path = crate::paths::state_file()?;
+        let state: State = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
                 format!(
                     "{} is unreadable: delete it and log in again",
                     path.display()
                 )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        // The names in it become file names: oauthcli writes only checked ones, so another
+        // one means the file was changed behind its back (SECURITY.md #21).
+        for name in state.active.iter().chain(state.logins.keys()) {
+            if let Err(why) = crate::name::check(name) {
+                bail!(
+                    "{} names the login '{name}', but a provider name {why}: the file was changed \
+                     by something other than oauthcli. Delete it and log in again (your token \
+                     files and keychain entries are left as they are)",
+                    path.display()
+                );
+            }
         }
+        Ok(state)
     }
 
-    pub fn save(&self) -> Result<()> {
-        let dir = crate::paths::state_dir()?;
-        fsutil::write_private(&dir, FILE, serde_json::to_string_pretty(self)?.as_bytes())
+    /// Changes the state: takes the state lock, reads the state afresh, applies `change`
+    /// and writes the result, all before the lock is released.
+    pub fn update<T>(change: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        let _lock = super::lock::exclusive(&crate::paths::state_lock_file()?)?;
+        let mut state = State::load()?;
+        let out = change(&mut state)?;
+        let path = crate::paths::state_file()?;
+        fsutil::write_private(&path, serde_json::to_string_pretty(&state)?.as_bytes())?;
+        Ok(out)
     }
 
     /// Records a login as the most recent one and makes it the active one.

@@ -1,5 +1,5 @@
 //! Secrets in output and at rest (security.md #5, #13, #17): nothing secret at `-vv`, token
-//! files private whatever the umask, and a token file that is a symlink or readable by
+//! files (and lock files) private whatever the umask, and a token file that is a symlink or readable by
 //! others refused and left as it is.
 
 use std::os::unix::fs::PermissionsExt;
@@ -151,6 +151,9 @@ fn token_files_are_private_under_umask_000() {
     let state = user.path("home/.local/state/oauthcli");
     assert_eq!(mode(&state), 0o700);
     assert_eq!(mode(&state.join("state.json")), 0o600);
+    // The lock files too: a login's and the state's.
+    assert_eq!(mode(&state.join("locks/local.lock")), 0o600);
+    assert_eq!(mode(&state.join("state.lock")), 0o600);
     // Rewritten by a refresh: still private, and no temporary file is left.
     let r = with_umask_000(&user, &["token", "--min-ttl", "7200"]);
     assert_eq!(r.code, 0, "{r:#?}");

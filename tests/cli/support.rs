@@ -26,6 +26,8 @@ pub struct Provider {
 pub struct ProviderOptions {
     pub access_token_ttl: u32,
     pub rotate_refresh: bool,
+    /// Code exchanges held until this many have arrived, then answered together (0: none).
+    pub hold_code_exchanges: u32,
 }
 
 impl Default for ProviderOptions {
@@ -33,6 +35,7 @@ impl Default for ProviderOptions {
         ProviderOptions {
             access_token_ttl: 3600,
             rotate_refresh: true,
+            hold_code_exchanges: 0,
         }
     }
 }
@@ -45,9 +48,14 @@ impl Provider {
     pub fn with(opts: ProviderOptions) -> Provider {
         let ttl = opts.access_token_ttl.to_string();
         let rotate = if opts.rotate_refresh { "1" } else { "0" };
+        let hold = opts.hold_code_exchanges.to_string();
         Provider::spawn(
             "server.mjs",
-            &[("ACCESS_TOKEN_TTL", &ttl), ("ROTATE_REFRESH", rotate)],
+            &[
+                ("ACCESS_TOKEN_TTL", &ttl),
+                ("ROTATE_REFRESH", rotate),
+                ("HOLD_CODE_EXCHANGES", &hold),
+            ],
         )
     }
 
@@ -210,9 +218,11 @@ impl User {
         self.dir.path().join(rel)
     }
 
-    /// Writes the config file.
+    /// Writes the config file, private as a config with a client secret should be.
     pub fn config(&self, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
         std::fs::write(&self.config, text).unwrap();
+        std::fs::set_permissions(&self.config, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 
     /// Sets an environment variable for every later run.

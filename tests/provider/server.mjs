@@ -10,6 +10,9 @@
 //                     time it came in (`at`, milliseconds since the Unix epoch)
 //   DEVICE_INTERVAL   seconds: add `interval` to device authorization responses, which
 //                     oidc-provider sends without one (so the RFC 8628 default of 5 s applies)
+//   HOLD_CODE_EXCHANGES  N > 0: hold every code exchange (grant_type=authorization_code at
+//                     /token) until N have arrived, then answer them all together, so that N
+//                     logins finish at the same moment (default 0 = answer each at once)
 //
 // Once listening it prints exactly one line to stdout: `READY http://127.0.0.1:PORT`.
 // Everything else (oidc-provider notices and warnings) goes to stderr.
@@ -42,6 +45,7 @@ const ACCESS_TOKEN_TTL = intFromEnv('ACCESS_TOKEN_TTL', 3600, 1);
 const ROTATE_REFRESH = (process.env.ROTATE_REFRESH ?? '1') !== '0';
 const REQUEST_LOG = process.env.REQUEST_LOG || null;
 const DEVICE_INTERVAL = intFromEnv('DEVICE_INTERVAL', 0, 0);
+const HOLD_CODE_EXCHANGES = intFromEnv('HOLD_CODE_EXCHANGES', 0, 0);
 const MAX_BODY = 56 * 1024; // oidc-provider's own limit
 
 function exitNow() {
@@ -185,6 +189,15 @@ function first(value) {
   return Array.isArray(value) ? value[0] : value;
 }
 
+// The code exchanges held so far: each waits for its resolver to be called.
+const held = [];
+function holdCodeExchange() {
+  return new Promise((resolve) => {
+    held.push(resolve);
+    if (held.length >= HOLD_CODE_EXCHANGES) held.splice(0).forEach((release) => release());
+  });
+}
+
 function readRaw(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -276,6 +289,11 @@ provider.use(async (ctx, next) => {
       };
       return;
     }
+  }
+
+  if (HOLD_CODE_EXCHANGES > 0 && ctx.method === 'POST' && ctx.path === '/token'
+    && first(form.grant_type) === 'authorization_code') {
+    await holdCodeExchange();
   }
 
   if (ctx.method === 'GET' && ctx.path === '/_test/health') {
