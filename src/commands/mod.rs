@@ -2,6 +2,7 @@
 //! stored, and the check that a stored login still belongs to the configured provider.
 
 mod completions;
+mod fresh;
 mod login;
 mod logout;
 mod providers;
