@@ -58,6 +58,8 @@ pub enum Command {
     Status(StatusArgs),
     /// List the built-in presets and the configured providers
     Providers,
+    /// Run a command with a valid access token in an environment variable
+    Exec(ExecArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -131,6 +133,21 @@ pub struct LogoutArgs {
     /// Forget the tokens without revoking them at the provider
     #[arg(long)]
     pub no_revoke: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Provider name [default: $OAUTHCLI_PROVIDER, else the active login]
+    pub provider: Option<String>,
+    /// The environment variable that carries the token
+    #[arg(long = "env", value_name = "NAME", default_value = "OAUTHCLI_TOKEN")]
+    pub env: String,
+    /// Refresh first when the token expires within this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub min_ttl: u64,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! stored, and the check that a stored login still belongs to the configured provider.
 
 mod completions;
+mod exec;
 mod fresh;
 mod login;
 mod logout;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Logout(args) => logout::run(&settings, args),
         Command::Status(args) => status::run(&settings, args),
         Command::Providers => providers::run(&settings),
+        Command::Exec(args) => exec::run(&settings, args),
         Command::Completions { .. } => unreachable!("handled above"),
     }
 }
