@@ -60,6 +60,10 @@ pub enum Command {
     Providers,
     /// Run a command with a valid access token in an environment variable
     Exec(ExecArgs),
+    /// git's credential helper: answers git with a valid token (set up by `setup-git`)
+    GitCredential(GitCredentialArgs),
+    /// Make git ask oauthcli for the provider's hosts (in your global git config)
+    SetupGit(SetupGitArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -148,6 +152,18 @@ pub struct ExecArgs {
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct GitCredentialArgs {
+    /// What git asks: get, store or erase (others are ignored, as gitcredentials(7) says)
+    pub operation: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupGitArgs {
+    /// Provider name [default: $OAUTHCLI_PROVIDER, else the active login]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod flow;
+pub mod git;
 pub mod http;
 pub mod identity;
 pub mod jwt;

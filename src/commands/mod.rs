@@ -4,9 +4,11 @@
 mod completions;
 mod exec;
 mod fresh;
+mod git_credential;
 mod login;
 mod logout;
 mod providers;
+mod setup_git;
 mod status;
 mod token;
 mod whoami;
@@ -33,6 +35,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&settings, args),
         Command::Providers => providers::run(&settings),
         Command::Exec(args) => exec::run(&settings, args),
+        Command::GitCredential(args) => git_credential::run(&settings, args),
+        Command::SetupGit(args) => setup_git::run(&settings, args),
         Command::Completions { .. } => unreachable!("handled above"),
     }
 }

@@ -55,12 +55,7 @@ fn the_command_gets_the_token_and_our_exit_code_is_its_own() {
     let refreshed = stored_token(&user);
     assert_ne!(refreshed, token);
     assert_eq!(r.stdout, refreshed);
-    let grants: Vec<_> = provider
-        .requests_to("/token")
-        .iter()
-        .map(|r| r["form"]["grant_type"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(grants, ["authorization_code", "refresh_token"]);
+    assert_eq!(provider.grants(), ["authorization_code", "refresh_token"]);
 }
 
 #[test]

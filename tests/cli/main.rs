@@ -7,6 +7,7 @@ mod support;
 mod completions;
 mod errors;
 mod exec;
+mod git;
 mod hostile;
 mod listener;
 mod login;

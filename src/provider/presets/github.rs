@@ -21,6 +21,10 @@
 //!   expire after 8 hours with a refresh token valid 6 months, and "once you use a refresh
 //!   token, that refresh token and the old user access token will no longer work"; a dead
 //!   one is answered `bad_refresh_token` ("Refreshing user access tokens").
+//! - Git over HTTPS: a token takes the password's place ("Git automation with OAuth tokens"),
+//!   with the username `x-access-token` for tokens of GitHub Apps ("Authenticating as a
+//!   GitHub App installation": `git clone https://x-access-token:TOKEN@github.com/...`),
+//!   which GitHub accepts for OAuth-app tokens too; on GHES at the instance's own host.
 //! - Revocation: `DELETE /applications/{client_id}/token` with basic authentication by
 //!   `client_id` and `client_secret`, the token in a JSON body `{"access_token": ...}`,
 //!   answered 204 ("Delete an app token", REST API endpoints for OAuth authorizations).
@@ -32,7 +36,7 @@ use oauth2::SyncHttpClient;
 use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 
-use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
+use super::{Defaults, EmailSource, GitHost, Preset, Quirks, Revocation, Site};
 use crate::auth_method::AuthMethod;
 use crate::http::Http;
 use crate::secret::Secret;
@@ -60,6 +64,10 @@ pub static PRESET: Preset = Preset {
         ("redirect_uri_mismatch", "invalid_grant"),
         ("incorrect_client_credentials", "invalid_client"),
     ],
+    git: Some(GitHost {
+        web: WEB,
+        username: "x-access-token",
+    }),
 };
 
 const WEB: &str = "https://github.com";

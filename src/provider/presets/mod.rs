@@ -125,6 +125,24 @@ pub struct Preset {
     pub register: fn(&Site, &str) -> String,
     /// The provider's own token-endpoint error codes that mean an RFC 6749 §5.2 one.
     pub error_aliases: &'static [(&'static str, &'static str)],
+    /// The provider hosts git repositories, and takes its access tokens over https.
+    pub git: Option<GitHost>,
+}
+
+/// Where a preset's git repositories are, and the username it wants with a token.
+#[derive(Debug)]
+pub struct GitHost {
+    /// The web root whose host serves git, unless `base_url` names another.
+    pub web: &'static str,
+    /// What the host's documentation says to give as the username with an OAuth token.
+    pub username: &'static str,
+}
+
+impl GitHost {
+    /// The git host (`host` or `host:port`) for a site.
+    pub fn host(&self, site: &Site) -> Option<String> {
+        crate::git::host_of(&site.base_or(self.web))
+    }
 }
 
 /// Every preset, in the order `oauthcli providers` lists them.
