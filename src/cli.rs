@@ -64,6 +64,8 @@ pub enum Command {
     GitCredential(GitCredentialArgs),
     /// Make git ask oauthcli for the provider's hosts (in your global git config)
     SetupGit(SetupGitArgs),
+    /// kubectl's exec credential plugin: prints an ExecCredential with a valid ID token
+    KubectlCredential(KubectlCredentialArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -164,6 +166,18 @@ pub struct GitCredentialArgs {
 pub struct SetupGitArgs {
     /// Provider name [default: $OAUTHCLI_PROVIDER, else the active login]
     pub provider: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct KubectlCredentialArgs {
+    /// Provider name [default: $OAUTHCLI_PROVIDER, else the active login]
+    pub provider: Option<String>,
+    /// Send the access token instead of the ID token
+    #[arg(long)]
+    pub access_token: bool,
+    /// Refresh first when the token expires within this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub min_ttl: u64,
 }
 
 #[derive(Debug, Args)]

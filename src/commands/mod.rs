@@ -5,6 +5,7 @@ mod completions;
 mod exec;
 mod fresh;
 mod git_credential;
+mod kubectl_credential;
 mod login;
 mod logout;
 mod providers;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Exec(args) => exec::run(&settings, args),
         Command::GitCredential(args) => git_credential::run(&settings, args),
         Command::SetupGit(args) => setup_git::run(&settings, args),
+        Command::KubectlCredential(args) => kubectl_credential::run(&settings, args),
         Command::Completions { .. } => unreachable!("handled above"),
     }
 }

@@ -4,7 +4,7 @@
 use crate::support::*;
 
 fn stored_token(user: &User) -> String {
-    read_json(&user.token_file("local"))["access_token"]
+    user.stored("local")["access_token"]
         .as_str()
         .unwrap()
         .to_owned()

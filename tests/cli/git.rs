@@ -128,16 +128,11 @@ fn setup(provider: &Provider, server: &GitServer) -> User {
 }
 
 fn git(user: &User, args: &[&str]) -> Run {
-    user.tool("git")
-        .args(args)
-        .current_dir(user.path(""))
-        .output()
-        .unwrap()
-        .into()
+    user.run_tool("git", args)
 }
 
 fn stored(user: &User) -> Value {
-    read_json(&user.token_file("local"))
+    user.stored("local")
 }
 
 #[test]
@@ -272,11 +267,11 @@ fn the_helper_answers_only_for_its_hosts_and_only_over_https() {
         "oauthcli: not logged in to 'local': run 'oauthcli login local'\n"
     );
     user.ok(&["login"]);
-    let token = read_json(&user.token_file("local"))["access_token"]
+    let token = user.stored("local")["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let expiry = read_json(&user.token_file("local"))["expires_at"].clone();
+    let expiry = user.stored("local")["expires_at"].clone();
     let answer = format!("username=oauth2\npassword={token}\npassword_expiry_utc={expiry}\n");
 
     // Fields git may add are skipped; a path-scoped request gets the host's token; a host

@@ -9,6 +9,7 @@ mod errors;
 mod exec;
 mod git;
 mod hostile;
+mod kubectl;
 mod listener;
 mod login;
 mod logins;

@@ -265,6 +265,21 @@ impl User {
         self.command(args).output().unwrap().into()
     }
 
+    /// Runs another program (`tool`) in this user's home directory.
+    pub fn run_tool(&self, program: &str, args: &[&str]) -> Run {
+        self.tool(program)
+            .args(args)
+            .current_dir(self.path(""))
+            .output()
+            .unwrap()
+            .into()
+    }
+
+    /// The token set stored for `provider` by `--storage file`.
+    pub fn stored(&self, provider: &str) -> Value {
+        read_json(&self.token_file(provider))
+    }
+
     /// Runs with `input` on stdin.
     pub fn run_input(&self, args: &[&str], input: &str) -> Run {
         finish_with_input(self.command(args), input)
