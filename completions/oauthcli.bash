@@ -46,6 +46,9 @@ _oauthcli() {
             oauthcli,status)
                 cmd="oauthcli__subcmd__status"
                 ;;
+            oauthcli,switch)
+                cmd="oauthcli__subcmd__switch"
+                ;;
             oauthcli,token)
                 cmd="oauthcli__subcmd__token"
                 ;;
@@ -82,6 +85,9 @@ _oauthcli() {
             oauthcli__subcmd__help,status)
                 cmd="oauthcli__subcmd__help__subcmd__status"
                 ;;
+            oauthcli__subcmd__help,switch)
+                cmd="oauthcli__subcmd__help__subcmd__switch"
+                ;;
             oauthcli__subcmd__help,token)
                 cmd="oauthcli__subcmd__help__subcmd__token"
                 ;;
@@ -95,7 +101,7 @@ _oauthcli() {
 
     case "${cmd}" in
         oauthcli)
-            opts="-v -h -V --config --storage --verbose --help --version login whoami token logout status providers exec git-credential setup-git kubectl-credential completions help"
+            opts="-v -h -V --config --storage --verbose --help --version login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +197,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__help)
-            opts="login whoami token logout status providers exec git-credential setup-git kubectl-credential completions help"
+            opts="login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,6 +337,20 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__help__subcmd__switch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -500,6 +520,28 @@ _oauthcli() {
             ;;
         oauthcli__subcmd__status)
             opts="-v -h -V --json --config --storage --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__switch)
+            opts="-v -h -V --config --storage --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

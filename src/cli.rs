@@ -58,6 +58,8 @@ pub enum Command {
     Status(StatusArgs),
     /// List the built-in presets and the configured providers
     Providers,
+    /// Make a stored login the active one
+    Switch(SwitchArgs),
     /// Run a command with a valid access token in an environment variable
     Exec(ExecArgs),
     /// git's credential helper: answers git with a valid token (set up by `setup-git`)
@@ -139,6 +141,12 @@ pub struct LogoutArgs {
     /// Forget the tokens without revoking them at the provider
     #[arg(long)]
     pub no_revoke: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// Provider name of a stored login
+    pub provider: String,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,8 @@
 //! - token files (`--storage file`): `$XDG_DATA_HOME/oauthcli/` (else `~/.local/share/...`);
 //! - non-secret state (the active login): `$XDG_STATE_HOME/oauthcli/` (else `~/.local/state/...`).
 //!
+//! - `$OAUTHCLI_PROVIDER`: the login to use when none is named ([`PROVIDER_VAR`]).
+//!
 //! The XDG spec says a relative value must be ignored, so it is.
 
 use std::env;
@@ -14,6 +16,10 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 const APP: &str = "oauthcli";
+
+/// The variable that names the login to use when a command names none (before the active
+/// login), so that a directory can choose its account.
+pub const PROVIDER_VAR: &str = "OAUTHCLI_PROVIDER";
 
 /// The default config file.
 pub fn default_config_file() -> Result<PathBuf> {

@@ -1,6 +1,7 @@
 //! One file per subcommand, and what they share: which login a command means, where it is
 //! stored, and the check that a stored login still belongs to the configured provider.
 
+mod choice;
 mod completions;
 mod exec;
 mod fresh;
@@ -11,6 +12,7 @@ mod logout;
 mod providers;
 mod setup_git;
 mod status;
+mod switch;
 mod token;
 mod whoami;
 
@@ -35,6 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Logout(args) => logout::run(&settings, args),
         Command::Status(args) => status::run(&settings, args),
         Command::Providers => providers::run(&settings),
+        Command::Switch(args) => switch::run(&settings, args),
         Command::Exec(args) => exec::run(&settings, args),
         Command::GitCredential(args) => git_credential::run(&settings, args),
         Command::SetupGit(args) => setup_git::run(&settings, args),
@@ -43,11 +46,15 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The provider a command means: the named one, else the active login, else the only one.
+/// The provider a command means: the named one, else `$OAUTHCLI_PROVIDER`, else the active
+/// login, else the only one.
 fn target(settings: &Settings, state: &State, named: Option<String>) -> Result<String> {
     if let Some(name) = named {
         config::check_name(&name)
             .map_err(|why| error::config(format!("provider name '{name}' {why}")))?;
+        return Ok(name);
+    }
+    if let Some(name) = choice::from_env()? {
         return Ok(name);
     }
     if let Some(active) = &state.active {

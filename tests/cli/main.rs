@@ -17,4 +17,5 @@ mod presets;
 mod refresh;
 mod secrets;
 mod security_table;
+mod switch;
 mod tokens;
