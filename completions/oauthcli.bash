@@ -19,8 +19,17 @@ _oauthcli() {
             oauthcli,completions)
                 cmd="oauthcli__subcmd__completions"
                 ;;
+            oauthcli,exec)
+                cmd="oauthcli__subcmd__exec"
+                ;;
+            oauthcli,git-credential)
+                cmd="oauthcli__subcmd__git__subcmd__credential"
+                ;;
             oauthcli,help)
                 cmd="oauthcli__subcmd__help"
+                ;;
+            oauthcli,kubectl-credential)
+                cmd="oauthcli__subcmd__kubectl__subcmd__credential"
                 ;;
             oauthcli,login)
                 cmd="oauthcli__subcmd__login"
@@ -31,8 +40,14 @@ _oauthcli() {
             oauthcli,providers)
                 cmd="oauthcli__subcmd__providers"
                 ;;
+            oauthcli,setup-git)
+                cmd="oauthcli__subcmd__setup__subcmd__git"
+                ;;
             oauthcli,status)
                 cmd="oauthcli__subcmd__status"
+                ;;
+            oauthcli,switch)
+                cmd="oauthcli__subcmd__switch"
                 ;;
             oauthcli,token)
                 cmd="oauthcli__subcmd__token"
@@ -43,8 +58,17 @@ _oauthcli() {
             oauthcli__subcmd__help,completions)
                 cmd="oauthcli__subcmd__help__subcmd__completions"
                 ;;
+            oauthcli__subcmd__help,exec)
+                cmd="oauthcli__subcmd__help__subcmd__exec"
+                ;;
+            oauthcli__subcmd__help,git-credential)
+                cmd="oauthcli__subcmd__help__subcmd__git__subcmd__credential"
+                ;;
             oauthcli__subcmd__help,help)
                 cmd="oauthcli__subcmd__help__subcmd__help"
+                ;;
+            oauthcli__subcmd__help,kubectl-credential)
+                cmd="oauthcli__subcmd__help__subcmd__kubectl__subcmd__credential"
                 ;;
             oauthcli__subcmd__help,login)
                 cmd="oauthcli__subcmd__help__subcmd__login"
@@ -55,8 +79,14 @@ _oauthcli() {
             oauthcli__subcmd__help,providers)
                 cmd="oauthcli__subcmd__help__subcmd__providers"
                 ;;
+            oauthcli__subcmd__help,setup-git)
+                cmd="oauthcli__subcmd__help__subcmd__setup__subcmd__git"
+                ;;
             oauthcli__subcmd__help,status)
                 cmd="oauthcli__subcmd__help__subcmd__status"
+                ;;
+            oauthcli__subcmd__help,switch)
+                cmd="oauthcli__subcmd__help__subcmd__switch"
                 ;;
             oauthcli__subcmd__help,token)
                 cmd="oauthcli__subcmd__help__subcmd__token"
@@ -71,7 +101,7 @@ _oauthcli() {
 
     case "${cmd}" in
         oauthcli)
-            opts="-v -h -V --config --storage --verbose --help --version login whoami token logout status providers completions help"
+            opts="-v -h -V --config --storage --verbose --help --version login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,8 +144,60 @@ _oauthcli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        oauthcli__subcmd__exec)
+            opts="-v -h -V --env --min-ttl --config --storage --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__git__subcmd__credential)
+            opts="-v -h -V --config --storage --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         oauthcli__subcmd__help)
-            opts="login whoami token logout status providers completions help"
+            opts="login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,7 +224,49 @@ _oauthcli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        oauthcli__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__help__subcmd__git__subcmd__credential)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         oauthcli__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__help__subcmd__kubectl__subcmd__credential)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -198,7 +322,35 @@ _oauthcli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        oauthcli__subcmd__help__subcmd__setup__subcmd__git)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         oauthcli__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__help__subcmd__switch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -233,6 +385,32 @@ _oauthcli() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__kubectl__subcmd__credential)
+            opts="-v -h -V --access-token --min-ttl --config --storage --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --min-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -318,8 +496,52 @@ _oauthcli() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        oauthcli__subcmd__setup__subcmd__git)
+            opts="-v -h -V --config --storage --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         oauthcli__subcmd__status)
             opts="-v -h -V --json --config --storage --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__switch)
+            opts="-v -h -V --config --storage --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -32,6 +32,11 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand logout 'Revoke the tokens at the provider and forget them'
             cand status 'Show every stored login'
             cand providers 'List the built-in presets and the configured providers'
+            cand switch 'Make a stored login the active one'
+            cand exec 'Run a command with a valid access token in an environment variable'
+            cand git-credential 'git''s credential helper: answers git with a valid token (set up by `setup-git`)'
+            cand setup-git 'Make git ask oauthcli for the provider''s hosts (in your global git config)'
+            cand kubectl-credential 'kubectl''s exec credential plugin: prints an ExecCredential with a valid ID token'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -109,6 +114,60 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'oauthcli;switch'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;exec'= {
+            cand --env 'The environment variable that carries the token'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;git-credential'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;setup-git'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthcli;kubectl-credential'= {
+            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand --access-token 'Send the access token instead of the ID token'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'oauthcli;completions'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
             cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
@@ -126,6 +185,11 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand logout 'Revoke the tokens at the provider and forget them'
             cand status 'Show every stored login'
             cand providers 'List the built-in presets and the configured providers'
+            cand switch 'Make a stored login the active one'
+            cand exec 'Run a command with a valid access token in an environment variable'
+            cand git-credential 'git''s credential helper: answers git with a valid token (set up by `setup-git`)'
+            cand setup-git 'Make git ask oauthcli for the provider''s hosts (in your global git config)'
+            cand kubectl-credential 'kubectl''s exec credential plugin: prints an ExecCredential with a valid ID token'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -140,6 +204,16 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         &'oauthcli;help;status'= {
         }
         &'oauthcli;help;providers'= {
+        }
+        &'oauthcli;help;switch'= {
+        }
+        &'oauthcli;help;exec'= {
+        }
+        &'oauthcli;help;git-credential'= {
+        }
+        &'oauthcli;help;setup-git'= {
+        }
+        &'oauthcli;help;kubectl-credential'= {
         }
         &'oauthcli;help;completions'= {
         }

@@ -36,6 +36,11 @@ complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "token" -d 'Print 
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "logout" -d 'Revoke the tokens at the provider and forget them'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "status" -d 'Show every stored login'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "providers" -d 'List the built-in presets and the configured providers'
+complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "switch" -d 'Make a stored login the active one'
+complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "exec" -d 'Run a command with a valid access token in an environment variable'
+complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "git-credential" -d 'git\'s credential helper: answers git with a valid token (set up by `setup-git`)'
+complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "setup-git" -d 'Make git ask oauthcli for the provider\'s hosts (in your global git config)'
+complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "kubectl-credential" -d 'kubectl\'s exec credential plugin: prints an ExecCredential with a valid ID token'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l scope -d 'Extra scope to ask for, added to the provider\'s defaults (repeatable)' -r
@@ -90,17 +95,56 @@ file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand providers" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand providers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand providers" -s V -l version -d 'Print version'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -s V -l version -d 'Print version'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l env -d 'The environment variable that carries the token' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand git-credential" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand git-credential" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand git-credential" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand git-credential" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand git-credential" -s V -l version -d 'Print version'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -s V -l version -d 'Print version'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l access-token -d 'Send the access token instead of the ID token'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -s V -l version -d 'Print version'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand completions" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand completions" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand completions" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "login" -d 'Log in through the browser and store the tokens'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "whoami" -d 'Print the email of the active (or named) login, from what is stored'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "token" -d 'Print a valid access token, refreshing it first when it is about to expire'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "logout" -d 'Revoke the tokens at the provider and forget them'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "status" -d 'Show every stored login'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "providers" -d 'List the built-in presets and the configured providers'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "login" -d 'Log in through the browser and store the tokens'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "whoami" -d 'Print the email of the active (or named) login, from what is stored'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "token" -d 'Print a valid access token, refreshing it first when it is about to expire'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "logout" -d 'Revoke the tokens at the provider and forget them'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "status" -d 'Show every stored login'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "providers" -d 'List the built-in presets and the configured providers'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "switch" -d 'Make a stored login the active one'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "exec" -d 'Run a command with a valid access token in an environment variable'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "git-credential" -d 'git\'s credential helper: answers git with a valid token (set up by `setup-git`)'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "setup-git" -d 'Make git ask oauthcli for the provider\'s hosts (in your global git config)'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "kubectl-credential" -d 'kubectl\'s exec credential plugin: prints an ExecCredential with a valid ID token'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand help; and not __fish_seen_subcommand_from login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -58,6 +58,16 @@ pub enum Command {
     Status(StatusArgs),
     /// List the built-in presets and the configured providers
     Providers,
+    /// Make a stored login the active one
+    Switch(SwitchArgs),
+    /// Run a command with a valid access token in an environment variable
+    Exec(ExecArgs),
+    /// git's credential helper: answers git with a valid token (set up by `setup-git`)
+    GitCredential(GitCredentialArgs),
+    /// Make git ask oauthcli for the provider's hosts (in your global git config)
+    SetupGit(SetupGitArgs),
+    /// kubectl's exec credential plugin: prints an ExecCredential with a valid ID token
+    KubectlCredential(KubectlCredentialArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -137,6 +147,51 @@ pub struct LogoutArgs {
     /// Forget the tokens without revoking them at the provider
     #[arg(long)]
     pub no_revoke: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// Provider name of a stored login
+    pub provider: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Provider name [default: $OAUTHCLI_PROVIDER, else the active login]
+    pub provider: Option<String>,
+    /// The environment variable that carries the token
+    #[arg(long = "env", value_name = "NAME", default_value = "OAUTHCLI_TOKEN")]
+    pub env: String,
+    /// Refresh first when the token expires within this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub min_ttl: u64,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct GitCredentialArgs {
+    /// What git asks: get, store or erase (others are ignored, as gitcredentials(7) says)
+    pub operation: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupGitArgs {
+    /// Provider name [default: $OAUTHCLI_PROVIDER, else the active login]
+    pub provider: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct KubectlCredentialArgs {
+    /// Provider name [default: $OAUTHCLI_PROVIDER, else the active login]
+    pub provider: Option<String>,
+    /// Send the access token instead of the ID token
+    #[arg(long)]
+    pub access_token: bool,
+    /// Refresh first when the token expires within this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub min_ttl: u64,
 }
 
 #[derive(Debug, Args)]

@@ -60,6 +60,8 @@ pub struct ProviderConfig {
     /// A client of its own for the device grant (Google's "TVs and Limited Input devices").
     pub device_client_id: Option<String>,
     pub device_client_secret: Option<Secret>,
+    /// More hosts whose git repositories take this provider's tokens (`host` or `host:port`).
+    pub git_hosts: Option<Vec<String>>,
 }
 
 /// Where a provider's endpoints come from.
@@ -95,6 +97,11 @@ pub struct Profile {
     pub device_authorization_endpoint: Option<String>,
     pub device_client_id: Option<String>,
     pub device_client_secret: Option<Secret>,
+    /// The hosts `git-credential` answers for: the preset's, then `git_hosts`.
+    pub git_hosts: Vec<String>,
+    /// The username git is given with a token: what the preset's host documents, else
+    /// `oauth2`, the convention of OAuth-aware git hosts.
+    pub git_username: &'static str,
 }
 
 /// The default scopes of an OpenID provider: enough for an email and a refresh token.
@@ -420,6 +427,7 @@ fn resolve(
             Source::Manual
         }
     };
+    let git_hosts = git_hosts(pc, preset, &site).map_err(|why| bad("git_hosts", why))?;
     let is_openid = matches!(source, Source::Issuer(_));
     let scopes = match (&pc.scopes, preset) {
         (Some(s), _) => s.clone(),
@@ -467,7 +475,31 @@ fn resolve(
             .filter(|v| !v.is_empty())
             .map(Secret::new)
             .or_else(|| pc.device_client_secret.clone()),
+        git_hosts,
+        git_username: preset
+            .and_then(|p| p.git.as_ref())
+            .map_or("oauth2", |g| g.username),
     })
+}
+
+/// The preset's git host, then the config's `git_hosts`, each once.
+fn git_hosts(
+    pc: &ProviderConfig,
+    preset: Option<&'static Preset>,
+    site: &Site,
+) -> std::result::Result<Vec<String>, String> {
+    let mut hosts: Vec<String> = preset
+        .and_then(|p| p.git.as_ref())
+        .and_then(|g| g.host(site))
+        .into_iter()
+        .collect();
+    for entry in pc.git_hosts.iter().flatten() {
+        let host = crate::git::check_host(entry)?;
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    Ok(hosts)
 }
 
 impl Profile {

@@ -18,12 +18,17 @@ pub enum Failure {
     Login(String),
     /// Ctrl-C while the login waited for the browser: exit 130, as for SIGINT in a shell.
     Interrupted,
+    /// `exec` could not start its command: 127 when it was not found, 126 when it could not
+    /// be run, as a POSIX shell exits (XCU 2.8.2).
+    Spawn { code: u8, why: String },
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Config(msg) | Failure::Login(msg) => f.write_str(msg),
+            Failure::Config(msg) | Failure::Login(msg) | Failure::Spawn { why: msg, .. } => {
+                f.write_str(msg)
+            }
             Failure::NotLoggedIn { provider, why } => {
                 write!(f, "{why}: run 'oauthcli login {provider}'")
             }
@@ -54,6 +59,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         Some(Failure::Config(_)) => 2,
         Some(Failure::NotLoggedIn { .. }) => 4,
         Some(Failure::Interrupted) => 130,
+        Some(Failure::Spawn { code, .. }) => *code,
         Some(Failure::Login(_)) | None => 1,
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod config_mode;
 pub mod error;
 pub mod flow;
+pub mod git;
 pub mod http;
 pub mod identity;
 pub mod jwt;

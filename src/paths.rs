@@ -6,6 +6,8 @@
 //! - token files (`--storage file`): `$XDG_DATA_HOME/oauthcli/` (else `~/.local/share/...`);
 //! - non-secret state (the active login): `$XDG_STATE_HOME/oauthcli/` (else `~/.local/state/...`).
 //!
+//! - `$OAUTHCLI_PROVIDER`: the login to use when none is named ([`PROVIDER_VAR`]).
+//!
 //! The XDG spec says a relative value must be ignored, so it is.
 //!
 //! A provider name becomes a path in [`provider_file`] alone, which checks the name first
@@ -18,6 +20,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 
 const APP: &str = "oauthcli";
+
+/// The variable that names the login to use when a command names none (before the active
+/// login), so that a directory can choose its account.
+pub const PROVIDER_VAR: &str = "OAUTHCLI_PROVIDER";
 
 /// The default config file.
 pub fn default_config_file() -> Result<PathBuf> {

@@ -1,11 +1,18 @@
 //! One file per subcommand, and what they share: which login a command means, where it is
 //! stored, and the check that a stored login still belongs to the configured provider.
 
+mod choice;
 mod completions;
+mod exec;
+mod fresh;
+mod git_credential;
+mod kubectl_credential;
 mod login;
 mod logout;
 mod providers;
+mod setup_git;
 mod status;
+mod switch;
 mod token;
 mod whoami;
 
@@ -30,15 +37,24 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Logout(args) => logout::run(&settings, args),
         Command::Status(args) => status::run(&settings, args),
         Command::Providers => providers::run(&settings),
+        Command::Switch(args) => switch::run(&settings, args),
+        Command::Exec(args) => exec::run(&settings, args),
+        Command::GitCredential(args) => git_credential::run(&settings, args),
+        Command::SetupGit(args) => setup_git::run(&settings, args),
+        Command::KubectlCredential(args) => kubectl_credential::run(&settings, args),
         Command::Completions { .. } => unreachable!("handled above"),
     }
 }
 
-/// The provider a command means: the named one, else the active login, else the only one.
+/// The provider a command means: the named one, else `$OAUTHCLI_PROVIDER`, else the active
+/// login, else the only one.
 fn target(settings: &Settings, state: &State, named: Option<String>) -> Result<String> {
     if let Some(name) = named {
         crate::name::check(&name)
             .map_err(|why| error::config(format!("provider name '{name}' {why}")))?;
+        return Ok(name);
+    }
+    if let Some(name) = choice::from_env()? {
         return Ok(name);
     }
     if let Some(active) = &state.active {

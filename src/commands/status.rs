@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::storage_for;
+use super::{choice, storage_for};
 use crate::cli::{StatusArgs, StorageKind};
 use crate::config::Settings;
 use crate::output;
@@ -37,7 +37,14 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
     rows.sort_by(|a, b| a.0.cmp(&b.0));
 
     let now = token::now();
-    let active = state.active.as_deref();
+    let in_force = choice::in_force(&state)?;
+    let active = in_force.as_ref().map(|(name, _)| name.as_str());
+    let why = |name: &str| {
+        in_force
+            .as_ref()
+            .filter(|(n, _)| n == name)
+            .map(|(_, why)| why.key())
+    };
     if args.json {
         let doc: Vec<_> = rows
             .iter()
@@ -46,6 +53,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
                     "provider": name,
                     "email": set.email,
                     "active": Some(name.as_str()) == active,
+                    "active_by": why(name),
                     "expires_at": set.expires_at.map(token::rfc3339),
                     "expired": !set.is_fresh(now, 0),
                     "refresh_token": set.refresh_token.is_some(),
@@ -54,6 +62,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
                 Err(e) => serde_json::json!({
                     "provider": name,
                     "active": Some(name.as_str()) == active,
+                    "active_by": why(name),
                     "storage": kind,
                     "error": format!("{e:#}"),
                 }),
@@ -107,7 +116,18 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
             storage.into(),
         ]);
     }
-    output::data(&output::table(&table))
+    output::data(&output::table(&table))?;
+    match &in_force {
+        Some((name, why)) if rows.iter().any(|r| &r.0 == name) => {
+            output::note(&format!("* in force: {}", why.explain()))
+        }
+        Some((name, why)) => output::note(&format!(
+            "'{name}' is {} but has no stored login: run 'oauthcli login {name}'",
+            why.explain()
+        )),
+        None => {}
+    }
+    Ok(())
 }
 
 fn expiry(set: &TokenSet, now: i64) -> String {

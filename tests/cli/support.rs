@@ -117,6 +117,14 @@ impl Provider {
             .collect()
     }
 
+    /// The `grant_type` of every token request, in order.
+    pub fn grants(&self) -> Vec<String> {
+        self.requests_to("/token")
+            .iter()
+            .map(|r| r["form"]["grant_type"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Introspects a token as the `introspector` client (RFC 7662): is it active?
     pub fn is_active(&self, token: &str) -> bool {
         let text = reqwest::blocking::Client::new()
@@ -233,8 +241,15 @@ impl User {
     /// The binary as this user runs it: its own HOME and XDG dirs, the test browser as
     /// $BROWSER, nothing inherited that could change the outcome.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = self.tool(BIN);
         cmd.args(args);
+        cmd
+    }
+
+    /// Another program (git, kubectl) run as this user, in the same environment, so that
+    /// the oauthcli it starts sees what `command` would give it.
+    pub fn tool(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
         for (k, _) in std::env::vars() {
             if k.starts_with("OAUTHCLI_") || k.starts_with("XDG_") || k.starts_with("BROWSER") {
                 cmd.env_remove(k);
@@ -258,6 +273,26 @@ impl User {
 
     pub fn run(&self, args: &[&str]) -> Run {
         self.command(args).output().unwrap().into()
+    }
+
+    /// Runs another program (`tool`) in this user's home directory.
+    pub fn run_tool(&self, program: &str, args: &[&str]) -> Run {
+        self.tool(program)
+            .args(args)
+            .current_dir(self.path(""))
+            .output()
+            .unwrap()
+            .into()
+    }
+
+    /// The token set stored for `provider` by `--storage file`.
+    pub fn stored(&self, provider: &str) -> Value {
+        read_json(&self.token_file(provider))
+    }
+
+    /// Runs with `input` on stdin.
+    pub fn run_input(&self, args: &[&str], input: &str) -> Run {
+        finish_with_input(self.command(args), input)
     }
 
     /// Runs and asserts success, returning stdout.
@@ -303,6 +338,24 @@ impl User {
     }
 }
 
+/// Runs `cmd` with `input` on its stdin.
+pub fn finish_with_input(mut cmd: Command, input: &str) -> Run {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap().into()
+}
+
 /// A provider name no other test uses: the keychain is shared by every test of a run.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -333,12 +386,17 @@ pub fn keychain_entry(provider: &str) -> Option<Value> {
 /// A user logged in to `provider` as `local` (public client), tokens in the file store.
 pub fn file_login(provider: &Provider) -> User {
     let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
+    user.config(&local_file_config(provider, ""));
     user.ok(&["login"]);
     user
+}
+
+/// The config of `file_login`, with `extra` lines in the provider's table.
+pub fn local_file_config(provider: &Provider, extra: &str) -> String {
+    format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", extra)
+    )
 }
 
 /// A config with one OpenID provider at `issuer`.
@@ -468,4 +526,79 @@ impl PendingLogin {
             stderr: self.stderr_head + &rest,
         }
     }
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it, made with `openssl`.
+pub fn private_ca(dir: &std::path::Path) -> (String, String, String) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl must be installed: run the tests through tests/run");
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"],
+        &ec[..],
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=oauthcli test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"],
+        &ec[..],
+        &[
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "1",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    (path("ca.pem"), path("leaf.pem"), path("leaf.key"))
 }

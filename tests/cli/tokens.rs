@@ -238,9 +238,9 @@ fn status_lists_every_login_as_json() {
     assert_eq!(
         json,
         serde_json::json!([
-            {"provider": "one", "email": "alice@example.com", "active": false,
+            {"provider": "one", "email": "alice@example.com", "active": false, "active_by": null,
              "expires_at": at(&one["expires_at"]), "expired": false, "refresh_token": true, "storage": "file"},
-            {"provider": "two", "email": "alice@example.com", "active": true,
+            {"provider": "two", "email": "alice@example.com", "active": true, "active_by": "active",
              "expires_at": at(&read_json(&user.token_file("two"))["expires_at"]), "expired": false,
              "refresh_token": false, "storage": "file"},
         ])

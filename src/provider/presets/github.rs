@@ -25,6 +25,10 @@
 //!   then polling the usual token endpoint; the app must have "Enable Device Flow" ticked in
 //!   its settings. Its errors come as HTTP 200 like the token errors, with GitHub's codes
 //!   `incorrect_device_code` and `device_flow_disabled` besides RFC 8628's.
+//! - Git over HTTPS: a token takes the password's place ("Git automation with OAuth tokens"),
+//!   with the username `x-access-token` for tokens of GitHub Apps ("Authenticating as a
+//!   GitHub App installation": `git clone https://x-access-token:TOKEN@github.com/...`),
+//!   which GitHub accepts for OAuth-app tokens too; on GHES at the instance's own host.
 //! - Revocation: `DELETE /applications/{client_id}/token` with basic authentication by
 //!   `client_id` and `client_secret`, the token in a JSON body `{"access_token": ...}`,
 //!   answered 204 ("Delete an app token", REST API endpoints for OAuth authorizations).
@@ -36,7 +40,7 @@ use oauth2::SyncHttpClient;
 use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 
-use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
+use super::{Defaults, EmailSource, GitHost, Preset, Quirks, Revocation, Site};
 use crate::auth_method::AuthMethod;
 use crate::http::Http;
 use crate::secret::Secret;
@@ -68,6 +72,10 @@ pub static PRESET: Preset = Preset {
     ],
     device_scopes: None,
     enable_device,
+    git: Some(GitHost {
+        web: WEB,
+        username: "x-access-token",
+    }),
 };
 
 const WEB: &str = "https://github.com";

@@ -12,12 +12,15 @@
 //!   (gitlab-org/gitlab issue 435764: a `localhost` URI with a port is refused). So
 //!   `http://127.0.0.1/callback` registered once serves every port; an instance too old for
 //!   that needs the exact URI with a fixed port, and `redirect_port` in the config.
+//! - Git over HTTPS takes an OAuth access token as the password with the username `oauth2`
+//!   ("OAuth 2.0 identity provider API", "Access Git over HTTPS with access token"; GitLab
+//!   17.1 and later accept any username, merge request 152282, older instances only that one).
 //! - Discovery at `/.well-known/openid-configuration` with `userinfo_endpoint`
 //!   `/oauth/userinfo`, where the email is when the ID token lacks it.
 //! - The device authorization grant, GitLab 17.1 and later ("Supported OAuth 2.0 flows"):
 //!   `POST /oauth/authorize_device`, then the token endpoint as RFC 8628 §3.4 says.
 
-use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
+use super::{Defaults, EmailSource, GitHost, Preset, Quirks, Revocation, Site};
 
 pub static PRESET: Preset = Preset {
     name: "gitlab",
@@ -38,6 +41,10 @@ pub static PRESET: Preset = Preset {
     error_aliases: &[],
     device_scopes: None,
     enable_device,
+    git: Some(GitHost {
+        web: BASE,
+        username: "oauth2",
+    }),
 };
 
 const BASE: &str = "https://gitlab.com";

@@ -43,6 +43,8 @@ pub static PRESET: Preset = Preset {
     },
     defaults,
     register,
+    // No git hosting under this login (README, "git": add its hosts with git_hosts).
+    git: None,
     error_aliases: &[],
     device_scopes: Some(&["openid", "email", "profile"]),
     enable_device,

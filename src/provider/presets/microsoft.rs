@@ -52,6 +52,8 @@ pub static PRESET: Preset = Preset {
     error_aliases: &[("authorization_declined", "access_denied")],
     device_scopes: None,
     enable_device,
+    // No git hosting under this login (README, "git": add its hosts with git_hosts).
+    git: None,
 };
 
 const BASE: &str = "https://login.microsoftonline.com";

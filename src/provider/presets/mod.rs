@@ -131,6 +131,24 @@ pub struct Preset {
     pub device_scopes: Option<&'static [&'static str]>,
     /// Where to allow the device grant for a client, for the error that says it is not.
     pub enable_device: fn(&Site) -> String,
+    /// The provider hosts git repositories, and takes its access tokens over https.
+    pub git: Option<GitHost>,
+}
+
+/// Where a preset's git repositories are, and the username it wants with a token.
+#[derive(Debug)]
+pub struct GitHost {
+    /// The web root whose host serves git, unless `base_url` names another.
+    pub web: &'static str,
+    /// What the host's documentation says to give as the username with an OAuth token.
+    pub username: &'static str,
+}
+
+impl GitHost {
+    /// The git host (`host` or `host:port`) for a site.
+    pub fn host(&self, site: &Site) -> Option<String> {
+        crate::git::host_of(&site.base_or(self.web))
+    }
 }
 
 /// Every preset, in the order `oauthcli providers` lists them.

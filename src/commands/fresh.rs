@@ -1,0 +1,160 @@
+//! A valid token of one login, refreshed first when it would expire too soon: what `token`,
+//! `exec`, `git-credential` and `kubectl-credential` hand out.
+//!
+//! The fast path (a good token) reads the config, the state and the store once, and
+//! writes nothing: no network, no discovery, no lock. A refresh happens under the login's
+//! lock (`store::lock`), after reading the store again, so that of many processes
+//! finding the token expired only one refreshes (security.md #14); it uses the token
+//! endpoint stored with the login, and stores the new set before anyone is handed a token.
+
+use anyhow::{Context, Result, bail};
+
+use super::{not_stored, stored};
+use crate::accept;
+use crate::auth_method::AuthMethod;
+use crate::config::Settings;
+use crate::flow::oauth::{OAuth, ProviderError};
+use crate::http::Http;
+use crate::output;
+use crate::provider;
+use crate::secret::Secret;
+use crate::store::{lock, state::State};
+use crate::token::{self, TokenSet};
+use crate::{error, term};
+
+/// Which token a tool needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The access token, for APIs (RFC 6749 §1.4).
+    Access,
+    /// The ID token, for what verifies identities (the Kubernetes OIDC authenticator).
+    Id,
+}
+
+/// A login's token set whose token of `kind` stays valid for more than `min_ttl` seconds.
+pub fn valid(
+    settings: &Settings,
+    state: &State,
+    provider: &str,
+    kind: Kind,
+    min_ttl: u64,
+) -> Result<TokenSet> {
+    let (store, set) = stored(settings, state, provider)?;
+    if kind == Kind::Id && set.id_token.is_none() {
+        bail!(
+            "the login to '{provider}' has no ID token: its provider issues none, or the login did \
+             not ask for the `openid` scope"
+        );
+    }
+    if good(&set, kind, min_ttl) {
+        return Ok(set);
+    }
+    let lock = lock::lock_login(provider)?;
+    // Read again under the lock: a sibling process may have refreshed meanwhile, or logged out.
+    let Some(set) = store.load(provider)? else {
+        return Err(not_stored(provider));
+    };
+    if good(&set, kind, min_ttl) {
+        output::verbose(
+            settings.verbose,
+            "another oauthcli process refreshed the token meanwhile",
+        );
+        return Ok(set);
+    }
+    let (set, new_id_token) = refresh(settings, provider, set)?;
+    store
+        .save(&lock, &set)
+        .context("the refreshed tokens could not be stored")?;
+    if kind == Kind::Id && !new_id_token {
+        return Err(error::not_logged_in(
+            provider,
+            format!("no valid new ID token for '{provider}' came with the refresh"),
+        ));
+    }
+    Ok(set)
+}
+
+/// The token of `kind` in a set.
+pub fn pick(set: &TokenSet, kind: Kind) -> Option<&Secret> {
+    match kind {
+        Kind::Access => Some(&set.access_token),
+        Kind::Id => set.id_token.as_ref(),
+    }
+}
+
+/// When the token of `kind` expires, if it does.
+pub fn expiry(set: &TokenSet, kind: Kind) -> Option<i64> {
+    match kind {
+        Kind::Access => set.expires_at,
+        Kind::Id => set.id_token_expires_at,
+    }
+}
+
+/// Is the token of `kind` good for more than `min_ttl` seconds?
+fn good(set: &TokenSet, kind: Kind, min_ttl: u64) -> bool {
+    let now = token::now();
+    match kind {
+        Kind::Access => set.is_fresh(now, min_ttl),
+        Kind::Id => set.id_token_is_fresh(now, min_ttl),
+    }
+}
+
+/// Refreshes the set; the flag tells whether the provider sent a new ID token.
+fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenSet, bool)> {
+    let Some(refresh_token) = set.refresh_token.clone() else {
+        return Err(error::not_logged_in(
+            provider,
+            format!("the access token of '{provider}' expires and there is no refresh token"),
+        ));
+    };
+    let secret = settings.secret_for(provider, &set.client_id)?;
+    if set.auth_method != AuthMethod::None && secret.is_none() {
+        // A login made with the device client refreshes with that client's secret.
+        let device = settings.knows(provider)
+            && settings.profile(provider)?.device_client_id.as_deref() == Some(&set.client_id);
+        let key = if device {
+            "device_client_secret"
+        } else {
+            "client_secret"
+        };
+        return Err(error::config(format!(
+            "the login to '{provider}' authenticates with a client secret, and none is set now: \
+             set {key} under [providers.{provider}] in {} or the variable {}",
+            settings.path.display(),
+            crate::config::env_var(provider, &key.to_ascii_uppercase())
+        )));
+    }
+    output::verbose(
+        settings.verbose,
+        &format!("refreshing at {}", set.token_endpoint),
+    );
+    let oauth = OAuth::for_login(&set, secret.as_ref())?;
+    let http = Http::new(settings.ca_file().as_deref())?;
+    let resp = oauth.refresh(&http, &refresh_token).map_err(|e| {
+        match e.downcast_ref::<ProviderError>() {
+            // RFC 6749 §5.2: the refresh token is invalid, expired or revoked.
+            Some(pe) if pe.error == "invalid_grant" => error::not_logged_in(
+                provider,
+                format!(
+                    "the provider no longer accepts the refresh token of '{provider}' ({})",
+                    term::escape(&pe.to_string())
+                ),
+            ),
+            _ => e.context(format!(
+                "refreshing the token of '{provider}' failed; the stored login is unchanged"
+            )),
+        }
+    })?;
+    // A refreshed ID token is checked against the provider's keys, which only discovery
+    // names: asked for only when one came.
+    let openid = || {
+        let profile = settings.profile(provider)?;
+        provider::resolve(&profile, &http)?
+            .openid
+            .context("the provider is no longer configured as an OpenID provider")
+    };
+    let refreshed = accept::refresh(set, &resp, openid).with_context(|| {
+        format!("refreshing the token of '{provider}' failed; the stored login is unchanged")
+    })?;
+    Ok((refreshed.set, refreshed.new_id_token))
+}
