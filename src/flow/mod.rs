@@ -15,6 +15,7 @@ pub mod choose;
 pub mod interrupt;
 pub mod listener;
 pub mod oauth;
+pub mod page;
 pub mod paste;
 pub mod request;
 

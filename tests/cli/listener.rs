@@ -57,15 +57,6 @@ fn logged_in_once(provider: &Provider, user: &User, run: &Run) {
     assert!(user.token_file("local").exists());
 }
 
-fn file_user(provider: &Provider) -> User {
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user
-}
-
 #[test]
 fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
     let provider = Provider::start();

@@ -10,6 +10,7 @@ mod hostile;
 mod listener;
 mod login;
 mod logins;
+mod paste;
 mod presets;
 mod refresh;
 mod secrets;
