@@ -225,12 +225,7 @@ fn ctrl_c_closes_the_listener_stores_nothing_and_exits_130() {
     let user = file_user(&provider);
     let login = user.start_login(&[]);
     let port = login.port;
-    let ok = std::process::Command::new("kill")
-        .args(["-INT", &login.pid().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    login.signal("INT");
     let run = login.finish();
     assert_eq!(run.code, 130, "{run:#?}");
     assert_eq!(run.stdout, "");

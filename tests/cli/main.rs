@@ -12,6 +12,7 @@ mod login;
 mod logins;
 mod paste;
 mod presets;
+mod race;
 mod refresh;
 mod secrets;
 mod security_table;

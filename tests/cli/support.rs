@@ -153,12 +153,7 @@ impl Provider {
 
     /// Sends a signal to the provider process (`STOP` freezes it, `CONT` resumes it).
     pub fn signal(&self, signal: &str) {
-        let ok = Command::new("kill")
-            .args([&format!("-{signal}"), &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -{signal} failed");
+        kill(self.child.id(), signal);
     }
 
     pub fn stop(&mut self) {
@@ -171,6 +166,16 @@ impl Drop for Provider {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Sends `signal` (`STOP`, `CONT`, `INT`...) to the process `pid`.
+pub fn kill(pid: u32, signal: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{signal} failed");
 }
 
 /// The result of one run of the binary.

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 
-use super::{Run, User, repo};
+use super::{Run, User, kill, repo};
 
 /// A login started and waiting for its callback: the tests speak to its listener directly,
 /// paste on its stdin (a pipe, as a user's terminal is to it), or let the test browser
@@ -84,8 +84,9 @@ impl User {
 }
 
 impl PendingLogin {
-    pub fn pid(&self) -> u32 {
-        self.child.id()
+    /// Sends a signal to the login (`STOP` freezes it, `CONT` resumes it, `INT` is Ctrl-C).
+    pub fn signal(&self, signal: &str) {
+        kill(self.child.id(), signal);
     }
 
     /// Reads stderr up to the next line that contains `text`, and returns that line.
