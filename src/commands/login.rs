@@ -35,7 +35,8 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         no_browser: args.no_browser,
         browser: args.browser,
     };
-    let (grant, why) = choose::choose(flags, &Machine::here());
+    let machine = Machine::here();
+    let (grant, why) = choose::choose(flags, &machine);
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
@@ -87,6 +88,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         refresh_token_stored: previous.as_ref().is_some_and(|p| p.refresh_token.is_some()),
         timeout: args.timeout,
         verbose: v,
+        wsl: machine.wsl,
     };
     let mut obtained = match grant {
         Grant::Browser | Grant::Paste => {

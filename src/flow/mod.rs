@@ -13,6 +13,7 @@ pub mod browser;
 pub mod callback;
 pub mod choose;
 pub mod interrupt;
+pub mod launch;
 pub mod listener;
 pub mod oauth;
 pub mod page;
@@ -41,6 +42,8 @@ pub struct Ask<'a> {
     /// `--timeout`, in seconds.
     pub timeout: u64,
     pub verbose: u8,
+    /// This is WSL: a browser started here is the Windows one.
+    pub wsl: bool,
 }
 
 /// What a grant obtained: the provider's token response, not yet checked.

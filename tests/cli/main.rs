@@ -6,6 +6,7 @@ mod support;
 
 mod completions;
 mod errors;
+mod headless;
 mod hostile;
 mod listener;
 mod login;
