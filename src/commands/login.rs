@@ -35,7 +35,8 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         browser: args.browser,
         device: args.device,
     };
-    let (grant, why) = choose::choose(flags, &Machine::here(), profile.device);
+    let machine = Machine::here();
+    let (grant, why) = choose::choose(flags, &machine, profile.device);
     // The device grant may log in with a client of its own (`device_client_id`).
     let profile = match grant {
         Grant::Device => device::check_config(&profile, &settings.path)?,
@@ -103,6 +104,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         timeout: args.timeout,
         clipboard: args.clipboard,
         verbose: v,
+        wsl: machine.wsl,
     };
     let mut obtained = match grant {
         Grant::Browser | Grant::Paste => {

@@ -52,7 +52,7 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
             "To log in to '{name}', open this URL in a browser on this machine:\n\n  {}\n",
             auth.url
         ));
-        if let Err(e) = browser::open(auth.url.as_str(), ask.verbose > 0) {
+        if let Err(e) = browser::open(auth.url.as_str(), ask.wsl, ask.verbose > 0) {
             output::note(&format!(
                 "Could not open a browser ({}); open the URL above yourself.",
                 escape(&format!("{e:#}"))

@@ -4,15 +4,17 @@
 //! command stands for the URL, else the URL is the last argument (the convention of
 //! Debian's `sensible-browser` and Python's `webbrowser`). Commands are split on white
 //! space and run directly, never through a shell, so nothing in the URL is interpreted
-//! (security.md #10). Without `$BROWSER` the `open` crate uses the system opener.
-//! A browser that fails to start is not fatal: the URL is already on the terminal.
-
-use std::process::{Command, Stdio};
+//! (security.md #10). Without `$BROWSER` the system's opener is used (`launch::system`: on
+//! WSL the Windows browser). A browser that fails to start is not fatal: the URL is already
+//! on the terminal. Every browser is started by `launch`, without our variables.
 
 use anyhow::{Context, Result, bail};
 
-/// Starts the browser and returns without waiting for it to exit (it may run for hours).
-pub fn open(url: &str, show_output: bool) -> Result<()> {
+use super::launch;
+
+/// Starts the browser and returns without waiting for it to exit (it may run for hours);
+/// `wsl`: this is WSL, where the Windows browser is opened.
+pub fn open(url: &str, wsl: bool, show_output: bool) -> Result<()> {
     check_url(url)?;
     match std::env::var("BROWSER") {
         Ok(list) if !list.trim().is_empty() => {
@@ -25,7 +27,7 @@ pub fn open(url: &str, show_output: bool) -> Result<()> {
             }
             Err(last_error.unwrap_or_else(|| anyhow::anyhow!("$BROWSER names no command")))
         }
-        _ => Ok(open::that_detached(url)?),
+        _ => launch::system(url, wsl, show_output),
     }
 }
 
@@ -45,18 +47,8 @@ fn spawn(command: &str, url: &str, show_output: bool) -> Result<()> {
     let Some((program, args)) = argv.split_first() else {
         bail!("empty browser command");
     };
-    // The browser's chatter is hidden unless asked for, and never reaches our stdout,
-    // which is data.
-    let (out, err) = if show_output {
-        (Stdio::from(std::io::stderr()), Stdio::inherit())
-    } else {
-        (Stdio::null(), Stdio::null())
-    };
-    Command::new(program)
+    launch::command(program, show_output)
         .args(args)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
         .spawn()
         .map_err(|e| anyhow::anyhow!("could not run {program}: {e}"))?;
     Ok(())

@@ -155,8 +155,7 @@ pub fn judge(head: &Head, expected: &Expected) -> Verdict {
 /// ([`judge`]: state first, then `iss`, then the code or the error), so a pasted URL is taken
 /// only with the pending login's state (security.md #20). A fragment is not part of it.
 pub fn judge_pasted(line: &[u8], expected: &Expected) -> Verdict {
-    let not_ours =
-        "it is not the address of oauthcli's redirect (http://127.0.0.1:PORT/callback?...)";
+    let not_ours = "it is not the address of oauthcli's redirect";
     let Ok(text) = std::str::from_utf8(line) else {
         return reject(400, Page::BadRequest, "it is not text");
     };

@@ -17,8 +17,10 @@ pub mod device;
 mod device_check;
 mod device_display;
 pub mod interrupt;
+pub mod launch;
 pub mod listener;
 pub mod oauth;
+pub mod page;
 pub mod paste;
 pub mod request;
 
@@ -46,6 +48,8 @@ pub struct Ask<'a> {
     /// `--clipboard`: the device grant copies its code to the terminal's clipboard.
     pub clipboard: bool,
     pub verbose: u8,
+    /// This is WSL: a browser started here is the Windows one.
+    pub wsl: bool,
 }
 
 /// What a grant obtained: the provider's token response, not yet checked.

@@ -13,6 +13,7 @@ use std::sync::mpsc::{self, Receiver};
 use mio::Waker;
 
 use super::request::MAX_REQUEST;
+use crate::output;
 
 /// The longest pasted line we read: a redirect URL is about as long as a callback request's
 /// target, so the request cap serves.
@@ -36,7 +37,16 @@ pub fn start(waker: Arc<Waker>) -> Pasted {
             let mut buf = Vec::new();
             let limit = u64::try_from(MAX_LINE + 1).unwrap_or(u64::MAX);
             match stdin.by_ref().take(limit).read_until(b'\n', &mut buf) {
-                Ok(0) | Err(_) => return,
+                Ok(0) => {
+                    output::debug("end of input on stdin: only the browser can end the login now");
+                    return;
+                }
+                Err(e) => {
+                    output::debug(&format!(
+                        "stdin could not be read ({e}): nothing can be pasted"
+                    ));
+                    return;
+                }
                 Ok(_) => {}
             }
             let line = if buf.len() > MAX_LINE && !buf.ends_with(b"\n") {

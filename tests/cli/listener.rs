@@ -57,15 +57,6 @@ fn logged_in_once(provider: &Provider, user: &User, run: &Run) {
     assert!(user.token_file("local").exists());
 }
 
-fn file_user(provider: &Provider) -> User {
-    let user = User::new();
-    user.config(&format!(
-        "storage = \"file\"\n{}",
-        openid_config("local", &provider.issuer, "cli-public", "")
-    ));
-    user
-}
-
 #[test]
 fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
     let provider = Provider::start();
@@ -234,12 +225,7 @@ fn ctrl_c_closes_the_listener_stores_nothing_and_exits_130() {
     let user = file_user(&provider);
     let login = user.start_login(&[]);
     let port = login.port;
-    let ok = std::process::Command::new("kill")
-        .args(["-INT", &login.pid().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    login.signal("INT");
     let run = login.finish();
     assert_eq!(run.code, 130, "{run:#?}");
     assert_eq!(run.stdout, "");

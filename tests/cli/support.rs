@@ -7,9 +7,12 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod pending;
+pub use pending::PendingLogin;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_oauthcli");
 
-fn repo() -> PathBuf {
+pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -166,12 +169,7 @@ impl Provider {
 
     /// Sends a signal to the provider process (`STOP` freezes it, `CONT` resumes it).
     pub fn signal(&self, signal: &str) {
-        let ok = Command::new("kill")
-            .args([&format!("-{signal}"), &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -{signal} failed");
+        kill(self.child.id(), signal);
     }
 
     pub fn stop(&mut self) {
@@ -184,6 +182,16 @@ impl Drop for Provider {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Sends `signal` (`STOP`, `CONT`, `INT`...) to the process `pid`.
+pub fn kill(pid: u32, signal: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{signal} failed");
 }
 
 /// The result of one run of the binary.
@@ -383,10 +391,16 @@ pub fn keychain_entry(provider: &str) -> Option<Value> {
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
-/// A user logged in to `provider` as `local` (public client), tokens in the file store.
-pub fn file_login(provider: &Provider) -> User {
+/// A user of `provider` as `local` (public client), tokens in the file store.
+pub fn file_user(provider: &Provider) -> User {
     let user = User::new();
     user.config(&local_file_config(provider, ""));
+    user
+}
+
+/// A user logged in to `provider` as `local` (public client), tokens in the file store.
+pub fn file_login(provider: &Provider) -> User {
+    let user = file_user(provider);
     user.ok(&["login"]);
     user
 }
@@ -406,126 +420,6 @@ pub fn openid_config(name: &str, issuer: &str, client_id: &str, extra: &str) -> 
 
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-/// A login started with `--no-browser`, waiting for its callback: the tests speak to its
-/// listener directly, then let the test browser finish it.
-pub struct PendingLogin {
-    child: Child,
-    /// The authorization URL it printed.
-    pub url: String,
-    /// The listener's port, from the redirect URI.
-    pub port: u16,
-    /// The login's `state`, from the authorization URL.
-    pub state: String,
-    /// stderr up to the "Waiting" line, and a reader of the rest.
-    stderr_head: String,
-    stderr_rest: std::thread::JoinHandle<String>,
-}
-
-impl User {
-    /// Starts `oauthcli login --no-browser ARGS` and returns once it waits for the browser.
-    pub fn start_login(&self, args: &[&str]) -> PendingLogin {
-        let mut child = self
-            .command(&[&["login", "--no-browser"], args].concat())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut head = String::new();
-        let mut url = None;
-        // The ready signal: the line printed right before the listener starts waiting.
-        while !head.contains("\nWaiting up to ") {
-            let mut line = String::new();
-            assert!(
-                stderr.read_line(&mut line).unwrap() > 0,
-                "the login ended before waiting: {head}"
-            );
-            if line.contains("redirect_uri=") {
-                url = Some(line.trim().to_owned());
-            }
-            head.push_str(&line);
-        }
-        let url = url.expect("no authorization URL printed");
-        let parsed = reqwest::Url::parse(&url).unwrap();
-        let query = |key: &str| {
-            parsed
-                .query_pairs()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.into_owned())
-                .unwrap()
-        };
-        let redirect = reqwest::Url::parse(&query("redirect_uri")).unwrap();
-        let rest = std::thread::spawn(move || {
-            let mut rest = String::new();
-            std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-            rest
-        });
-        PendingLogin {
-            child,
-            port: redirect.port().unwrap(),
-            state: query("state"),
-            url,
-            stderr_head: head,
-            stderr_rest: rest,
-        }
-    }
-}
-
-impl PendingLogin {
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// A new connection to the listener.
-    pub fn connect(&self) -> std::net::TcpStream {
-        std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap()
-    }
-
-    /// Sends `raw` on a new connection and returns everything the listener answered before
-    /// it closed the connection.
-    pub fn send(&self, raw: &[u8]) -> String {
-        use std::io::{Read, Write};
-        let mut conn = self.connect();
-        conn.write_all(raw).unwrap();
-        let mut answer = Vec::new();
-        conn.read_to_end(&mut answer).unwrap();
-        String::from_utf8(answer).unwrap()
-    }
-
-    /// A GET of `target` with the right Host, as a browser sends it.
-    pub fn get(&self, target: &str) -> String {
-        self.send(
-            format!(
-                "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUser-Agent: test\r\nAccept: text/html\r\n\r\n",
-                self.port
-            )
-            .as_bytes(),
-        )
-    }
-
-    /// Lets the test browser log in at the authorization URL; returns its exit status.
-    pub fn browse(&self, user: &User) -> std::process::ExitStatus {
-        Command::new(repo().join("tests/support/browser.py"))
-            .arg(&self.url)
-            .env("BROWSER_LOG", user.path("browser.log"))
-            .env("BROWSER_PAGES", user.path("browser-pages.jsonl"))
-            .stderr(Stdio::null())
-            .status()
-            .unwrap()
-    }
-
-    /// Waits for the login to end.
-    pub fn finish(self) -> Run {
-        let out = self.child.wait_with_output().unwrap();
-        let rest = self.stderr_rest.join().unwrap();
-        Run {
-            code: out.status.code().expect("killed by a signal"),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: self.stderr_head + &rest,
-        }
-    }
 }
 
 /// A CA and a certificate for 127.0.0.1 signed by it, made with `openssl`.

@@ -18,6 +18,11 @@ Environment:
                     for it to finish
     BROWSER_PAGES   file to append every answer of the CLI's listener to, one JSON object
                     a line: {"url", "status", "headers": [[name, value]...], "body"} (optional)
+    BROWSER_CALLBACK_FILE
+                    when set, the callback URL is not fetched but written to this file, as
+                    a user copies the address of a page that cannot be reached; the script
+                    exits once it is written whole (the test waits for that exit)
+    BROWSER_ENV     file to write the script's environment to, as one JSON object (optional)
     BROWSER_FORGE   when set, first sends the listener forged callbacks with a wrong state
                     (one with a code, one with error=access_denied), as a hostile page could,
                     then logs in as usual
@@ -154,6 +159,11 @@ def main(argv):
         running = open(log_path + ".lock", "a", encoding="utf-8")
         fcntl.flock(running, fcntl.LOCK_EX)
 
+    env_path = os.environ.get("BROWSER_ENV")
+    if env_path:
+        with open(env_path, "w", encoding="utf-8") as out:
+            json.dump(dict(os.environ), out)
+
     provider = origin(url)
     browser = Browser()
     form = None
@@ -221,6 +231,12 @@ def main(argv):
         fail(f"gave up after {MAX_STEPS} steps at {url}")
 
     # The first URL off the provider: the CLI's loopback callback.
+    callback_file = os.environ.get("BROWSER_CALLBACK_FILE")
+    if callback_file:
+        with open(callback_file + ".tmp", "w", encoding="utf-8") as out:
+            out.write(url)
+        os.rename(callback_file + ".tmp", callback_file)
+        return 0
     status = to_listener(url)
     print(f"browser.py: callback answered {status}", file=sys.stderr)
     return 0
