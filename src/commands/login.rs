@@ -127,7 +127,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             let lock = save(store.as_ref(), &name, &accepted.set)?;
             Ok((accepted, lock))
         });
-    obtained.finish(result.is_ok());
+    obtained.finish(result.is_ok(), &name);
     let (accepted, lock) =
         result.with_context(|| format!("the login to '{name}' failed; nothing was stored"))?;
     let set = accepted.set;

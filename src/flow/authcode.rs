@@ -106,7 +106,7 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
         }),
         Err(e) => {
             if let Some(request) = browser {
-                listener::respond(request, 200, super::callback::Page::Failed);
+                listener::respond(request, 200, super::callback::Page::Failed, Some(name));
             }
             Err(e.context(format!("the login to '{name}' failed; nothing was stored")))
         }

@@ -228,11 +228,11 @@ impl Listener {
                                 return Ok(Outcome::Code { code, request });
                             }
                             Progress::Judged(Verdict::Denied { error, description }) => {
-                                respond(last(&poll, open, conn)?, 200, Page::Denied);
+                                respond(last(&poll, open, conn)?, 200, Page::Denied, None);
                                 return Ok(Outcome::Denied { error, description });
                             }
                             Progress::Judged(Verdict::Abort(why)) => {
-                                respond(last(&poll, open, conn)?, 400, Page::Failed);
+                                respond(last(&poll, open, conn)?, 400, Page::Failed, None);
                                 return Err(Failure::Login(why).into());
                             }
                         }
@@ -365,7 +365,7 @@ fn read(conn: &mut Connection, expected: &Expected) -> Progress {
 /// fits any socket buffer, and a client that does not read gets a cut page rather than a
 /// hold on the listener.
 fn answer(mut conn: Connection, status: u16, page: Page) -> Connection {
-    let _ = conn.stream.write(&response(status, page));
+    let _ = conn.stream.write(&response(status, page, None));
     let _ = conn.stream.shutdown(Shutdown::Write);
     conn.answered = true;
     conn.buf = Vec::new();
@@ -390,11 +390,12 @@ fn last(poll: &Poll, open: BTreeMap<usize, Connection>, mut conn: Connection) ->
     Ok(Pending(stream))
 }
 
-/// Answers the browser's pending request with a static page.
-pub fn respond(request: Pending, status: u16, page: Page) {
+/// Answers the browser's pending request with a static page; `provider` names the login on
+/// the final pages.
+pub fn respond(request: Pending, status: u16, page: Page, provider: Option<&str>) {
     let mut stream = request.0;
     // The browser going away before reading the page changes nothing for the login.
-    let _ = stream.write_all(&response(status, page));
+    let _ = stream.write_all(&response(status, page, provider));
     let _ = stream.flush();
 }
 

@@ -63,13 +63,13 @@ pub struct Obtained {
 
 impl Obtained {
     /// Tells the waiting browser, if any, how the login ended.
-    pub fn finish(&mut self, ok: bool) {
+    pub fn finish(&mut self, ok: bool, provider: &str) {
         if let Some(request) = self.browser.take() {
             let page = match ok {
                 true => callback::Page::Success,
                 false => callback::Page::Failed,
             };
-            listener::respond(request, 200, page);
+            listener::respond(request, 200, page, Some(provider));
         }
     }
 }

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const SECURITY_HEADERS: [&str; 6] = [
-    "Content-Security-Policy: default-src 'none'",
+const SECURITY_HEADERS: [&str; 5] = [
     "X-Content-Type-Options: nosniff",
     "Referrer-Policy: no-referrer",
     "Cache-Control: no-store",
@@ -34,11 +33,44 @@ fn assert_answer(answer: &str, status: u16, marker: &str) {
         head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())),
         "{answer}"
     );
+    let csp = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Security-Policy: "))
+        .expect("no Content-Security-Policy");
+    assert_csp(csp, body);
     // One request per connection: one answer, then the listener closed the connection.
     assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
     assert!(
         !answer.contains(marker),
         "the answer echoes the request: {answer}"
+    );
+}
+
+/// The page's CSP forbids everything (`default-src 'none'`) but its one style element, by
+/// that element's SHA-256 as `openssl` computes it (CSP Level 3 §8.2).
+pub fn assert_csp(csp: &str, body: &str) {
+    let style = body
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map(|(style, _)| style)
+        .expect("no style element");
+    let mut openssl = std::process::Command::new("sh")
+        .args(["-c", "openssl dgst -sha256 -binary | base64"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    openssl
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(style.as_bytes())
+        .unwrap();
+    let out = openssl.wait_with_output().unwrap();
+    let hash = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        csp,
+        format!("default-src 'none'; style-src 'sha256-{}'", hash.trim())
     );
 }
 
@@ -154,7 +186,15 @@ fn the_success_and_error_pages_are_static_with_the_security_headers() {
         assert!(headers.iter().any(|h| h == header), "{header}: {headers:?}");
     }
     let body = pages[0]["body"].as_str().unwrap();
-    assert!(body.contains("<h1>Logged in</h1>"), "{body}");
+    let csp = headers
+        .iter()
+        .find_map(|h| h.strip_prefix("Content-Security-Policy: "))
+        .unwrap();
+    assert_csp(csp, body);
+    assert!(
+        body.contains("<h1 class=\"ok\">Logged in to local</h1>"),
+        "{body}"
+    );
     // Nothing of the callback URL (code, state, issuer) is on the page.
     let url = pages[0]["url"].as_str().unwrap();
     let query = url.split_once('?').unwrap().1;
