@@ -7,6 +7,7 @@ mod support;
 mod completions;
 mod errors;
 mod hostile;
+mod hostile_tokens;
 mod listener;
 mod login;
 mod logins;
