@@ -221,6 +221,66 @@ fn timeout_exits_1_and_says_how_to_get_more_time() {
 }
 
 #[test]
+fn numbers_out_of_range_are_usage_errors() {
+    // Clap refuses them before anything is read (exit 2). Against a provider that answers, a
+    // huge --timeout used to overflow the listener's deadline and panic (exit 101).
+    let provider = Provider::start();
+    let mut user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", "")
+    ));
+    user.env("BROWSER", "true");
+    for (args, shown, range) in [
+        (
+            &["login", "--timeout", "18446744073709551615"][..],
+            "18446744073709551615",
+            "1..=86400",
+        ),
+        (&["login", "--timeout", "86401"][..], "86401", "1..=86400"),
+        (&["login", "--timeout", "0"][..], "0", "1..=86400"),
+        (
+            &["token", "--min-ttl", "31622401"][..],
+            "31622401",
+            "0..=31622400",
+        ),
+    ] {
+        let r = user.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {r:#?}");
+        let flag = args[1];
+        assert_eq!(
+            r.stderr,
+            format!(
+                "error: invalid value '{shown}' for '{flag} <SECS>': {shown} is not in {range}\n\n\
+                 For more information, try '--help'.\n"
+            )
+        );
+    }
+    let mut user = User::new();
+    user.config(&openid_config("corp", "https://login.example.com", "x", ""));
+    user.env("OAUTHCLI_KEYRING_TIMEOUT", "1e300");
+    let r = user.run(&["token", "corp"]);
+    assert_eq!(r.code, 2, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: OAUTHCLI_KEYRING_TIMEOUT must be a positive number of seconds, at most 600, not \
+         '1e300'\n"
+    );
+    user.env("OAUTHCLI_HTTP_TIMEOUT", "18446744073709551616");
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("corp", "https://login.example.com", "x", "")
+    ));
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 2, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: $OAUTHCLI_HTTP_TIMEOUT must be a number of seconds from 1 to 600, not \
+         \"18446744073709551616\"\n"
+    );
+}
+
+#[test]
 fn no_keychain_shows_the_real_cause_and_the_way_out() {
     let provider = Provider::start();
     let mut user = User::new();
