@@ -147,7 +147,7 @@ fn print(provider: &str, set: &TokenSet, args: &TokenArgs) -> Result<()> {
                 "expires_in": at.map(|at| (at - token::now()).max(0)),
                 "scopes": set.scopes,
             });
-            output::data(&doc.to_string())
+            output::json(&doc)
         }
     }
 }

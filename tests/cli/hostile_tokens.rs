@@ -150,3 +150,28 @@ fn an_id_token_with_an_empty_sub_stores_nothing() {
         "the ID token is not valid: its `sub` is empty",
     );
 }
+
+#[test]
+fn json_output_escapes_c1_and_bidi_characters_of_the_email() {
+    let provider = Provider::hostile("email-controls", &[]);
+    let user = User::new();
+    user.config(&config(&provider.issuer, ""));
+    let email = "alice\u{9b}31m\u{85}\u{202e}gnp.exe@example.com";
+    assert_eq!(
+        user.ok(&["login"]),
+        "Logged in to corp as alice\\u{9b}31m\\u{85}\\u{202e}gnp.exe@example.com\n"
+    );
+    let escaped = r#""email":"alice\u009b31m\u0085\u202egnp.exe@example.com""#;
+    for args in [&["whoami", "--json"][..], &["status", "--json"]] {
+        let out = user.ok(args);
+        assert!(out.contains(escaped), "{args:?}: {out}");
+        assert!(
+            !out.contains(['\u{9b}', '\u{85}', '\u{202e}']),
+            "{args:?}: {out}"
+        );
+        // Still JSON, and it decodes to the provider's very string.
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let shown = if args[0] == "status" { &doc[0] } else { &doc };
+        assert_eq!(shown["email"], email, "{args:?}");
+    }
+}
