@@ -79,6 +79,53 @@ fn plain_http_off_loopback_is_refused() {
 }
 
 #[test]
+fn an_endpoint_with_a_user_name_is_refused_from_config_and_discovery() {
+    // `accounts.example.com@` is a user name: the host is evil.example (RFC 3986 §3.2.1).
+    let user = User::new();
+    user.config(&openid_config(
+        "corp",
+        "https://login.example.com",
+        "x",
+        "authorization_endpoint = \"https://accounts.example.com@evil.example/auth\"\n",
+    ));
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 2, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: invalid config file {}: providers.corp.authorization_endpoint: \
+             https://evil.example/auth carries a user name or password before its host \
+             (`user@host`): an endpoint URL may not, and its host is 'evil.example', whatever the \
+             part before the '@' suggests\n",
+            user.config.display()
+        )
+    );
+
+    // Discovery naming one is refused before the browser is opened.
+    let provider = Provider::hostile("endpoint-userinfo", &[]);
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("corp", &provider.issuer, "cli-public", "")
+    ));
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: provider 'corp' names an endpoint oauthcli will not use; nothing was sent \
+             there\n  caused by: {}/auth carries a user name or password before \
+             its host (`user@host`): an endpoint URL may not, and its host is '127.0.0.1', \
+             whatever the part before the '@' suggests\n",
+            provider.issuer
+        )
+    );
+    assert!(provider.requests_to("/auth").is_empty());
+    assert!(user.browser_log().is_empty());
+    assert!(!user.token_file("corp").exists());
+}
+
+#[test]
 fn discovery_that_fails_or_names_another_issuer() {
     // Nothing listens on this port once the listener is dropped.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
