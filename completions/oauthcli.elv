@@ -43,7 +43,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         &'oauthcli;login'= {
             cand --scope 'Extra scope to ask for, added to the provider''s defaults (repeatable)'
             cand --port 'Fixed port for the loopback redirect [default: any free port]'
-            cand --timeout 'Give up after this many seconds'
+            cand --timeout 'Give up after this many seconds (1 to 86400)'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
             cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --no-browser 'Print the URL instead of opening a browser; the redirect may also be pasted on stdin'
@@ -69,7 +69,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --version 'Print version'
         }
         &'oauthcli;token'= {
-            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 31622400)'
             cand --format 'Output format'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
             cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'

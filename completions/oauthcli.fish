@@ -45,7 +45,7 @@ complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "completions" -d '
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l scope -d 'Extra scope to ask for, added to the provider\'s defaults (repeatable)' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l port -d 'Fixed port for the loopback redirect [default: any free port]' -r
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l timeout -d 'Give up after this many seconds' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l timeout -d 'Give up after this many seconds (1 to 86400)' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
@@ -63,7 +63,7 @@ complete -c oauthcli -n "__fish_oauthcli_using_subcommand whoami" -l json -d 'Pr
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand whoami" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand whoami" -s V -l version -d 'Print version'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 31622400)' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
 header\t'`Authorization: Bearer TOKEN`'
 json\t'A JSON object with the token, its type, expiry and scopes'"

@@ -2,10 +2,8 @@
 //! whatever grant obtained the response, and for a refresh alike.
 //!
 //! Nothing of a response is stored, printed or believed before it has passed here:
-//! - every token is made of the characters its RFC allows (an access token that could carry
-//!   CR LF would inject a header into `curl -H "$(oauthcli token --format header)"`, and an
-//!   escape sequence would reach the terminal);
-//! - the token type is one we can use;
+//! - its plain fields pass `token_response::check_response`: every token is made of the
+//!   characters its RFC allows, and the token type is one we can use;
 //! - the ID token is validated as fully at refresh as at login (OpenID Core §3.1.3.7, the
 //!   nonce aside at refresh, §12.2), and a refreshed one must name the same issuer and user;
 //! - then the user is identified (`identity::identify`).
@@ -13,93 +11,17 @@
 //! A response that fails any check is refused whole: the stored set stays as it was.
 
 use anyhow::{Context, Result, bail};
-use oauth2::TokenResponse as _;
 use openidconnect::Nonce;
 
 use crate::auth_method::AuthMethod;
 use crate::config::Profile;
-use crate::flow::oauth::TokenResponse;
 use crate::http::Http;
 use crate::identity::{self, IdClaims};
 use crate::provider::{Endpoints, OpenId};
 use crate::secret::Secret;
 use crate::term::escape;
 use crate::token::{self, TokenSet};
-
-/// The checked plain fields of a token response (RFC 6749 §5.1).
-struct Fields {
-    access_token: Secret,
-    refresh_token: Option<Secret>,
-    id_token: Option<Secret>,
-    expires_at: Option<i64>,
-    /// `None` when the response left `scope` out.
-    scopes: Option<Vec<String>>,
-}
-
-/// The token type we store: RFC 6750's, whatever case the provider wrote it in.
-const BEARER: &str = "Bearer";
-
-/// Checks the plain fields of a response received at `received` (seconds since the epoch).
-fn fields(resp: &TokenResponse, received: i64) -> Result<Fields> {
-    // RFC 6749 §7.1: a client must not use a token whose type it does not understand; §5.1
-    // makes `token_type` case-insensitive. We only ever present tokens as Bearer ones.
-    let kind = resp.token_type().as_ref();
-    if !kind.eq_ignore_ascii_case("bearer") {
-        bail!(
-            "the provider issued a token of type '{}', which oauthcli cannot use (only Bearer \
-             tokens, RFC 6750): check the client's settings at the provider (DPoP or \
-             sender-constrained tokens must be turned off)",
-            escape(kind)
-        );
-    }
-    let access_token = resp.access_token().secret();
-    check_token("access token", access_token, is_b64token_char)?;
-    let refresh_token = resp.refresh_token().map(|t| t.secret());
-    if let Some(rt) = refresh_token {
-        check_token("refresh token", rt, is_vschar)?;
-    }
-    let id_token = resp.extra_fields().id_token.as_ref();
-    if let Some(id) = id_token {
-        // A JWS in compact form (RFC 7515 §7.1): base64url parts joined by dots.
-        check_token("ID token", id.expose(), |b| {
-            b.is_ascii_alphanumeric() || b"-_.".contains(&b)
-        })?;
-    }
-    Ok(Fields {
-        access_token: Secret::new(access_token.clone()),
-        refresh_token: refresh_token.map(|t| Secret::new(t.clone())),
-        id_token: id_token.cloned(),
-        expires_at: token::expires_at(received, resp.expires_in()),
-        scopes: resp
-            .scopes()
-            .map(|s| s.iter().map(|x| x.to_string()).collect()),
-    })
-}
-
-/// A token is refused when it is empty or holds a character its syntax does not allow. The
-/// message never shows the token.
-fn check_token(what: &str, value: &str, allowed: impl Fn(u8) -> bool) -> Result<()> {
-    if value.is_empty() {
-        bail!("the provider's {what} is empty; refusing the whole response, nothing was stored");
-    }
-    if let Some(pos) = value.bytes().position(|b| !allowed(b)) {
-        bail!(
-            "the provider's {what} holds a character no token may hold (at byte {pos}, RFC 6749 \
-             Appendix A); refusing the whole response, nothing was stored"
-        );
-    }
-    Ok(())
-}
-
-/// RFC 6750 §2.1 `b64token`: the characters of a Bearer token in an Authorization header.
-fn is_b64token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)
-}
-
-/// RFC 6749 Appendix A.17 (`refresh_token = 1*VSCHAR`): printable ASCII.
-fn is_vschar(b: u8) -> bool {
-    (0x20..=0x7e).contains(&b)
-}
+use crate::token_response::{BEARER, TokenResponse, check_response};
 
 /// What checking a login's response needs to know.
 pub struct Login<'a> {
@@ -125,7 +47,7 @@ pub struct Accepted {
 /// authorization request; a grant without one (the device grant) passes `None`.
 pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result<Accepted> {
     let received = token::now();
-    let f = fields(resp, received)?;
+    let f = check_response(resp, received)?;
     let id_claims: Option<IdClaims> = match (&ctx.ep.openid, &f.id_token) {
         (Some(openid), Some(raw)) => Some(identity::validate_id_token(
             raw.expose(),
@@ -191,7 +113,7 @@ pub fn refresh(
     resp: &TokenResponse,
     openid: impl FnOnce() -> Result<OpenId>,
 ) -> Result<Refreshed> {
-    let f = fields(resp, token::now())?;
+    let f = check_response(resp, token::now())?;
     let mut new_id_token = false;
     if let Some(raw) = &f.id_token
         && set.id_token.is_some()
@@ -244,63 +166,4 @@ fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Re
         );
     }
     Ok(claims.expires_at)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn response(json: serde_json::Value) -> TokenResponse {
-        serde_json::from_value(json).unwrap()
-    }
-
-    #[test]
-    fn plain_fields_pass() {
-        let f = fields(
-            &response(serde_json::json!({
-                "access_token": "ya29.a0-_~+/x==", "token_type": "Bearer",
-                "expires_in": 60, "refresh_token": "1//0g rt", "scope": "openid email"
-            })),
-            1_000,
-        )
-        .unwrap();
-        assert_eq!(f.access_token.expose(), "ya29.a0-_~+/x==");
-        assert_eq!(f.refresh_token.unwrap().expose(), "1//0g rt");
-        assert_eq!(f.expires_at, Some(1_060));
-        assert_eq!(f.scopes.unwrap(), ["openid", "email"]);
-    }
-
-    #[test]
-    fn tokens_with_forbidden_characters_are_refused_without_showing_them() {
-        for (field, value) in [
-            ("access_token", "abc\r\nX-Evil: 1"),
-            ("access_token", "abc\u{1b}[2J"),
-            ("access_token", "two words"),
-            ("access_token", ""),
-            ("refresh_token", "rt\n"),
-            ("refresh_token", "caf\u{e9}"),
-            ("id_token", "a.b.c\u{7}"),
-        ] {
-            let mut json = serde_json::json!({"access_token": "ok", "token_type": "bearer"});
-            json[field] = value.into();
-            let err = fields(&response(json), 0).err().unwrap().to_string();
-            assert!(err.contains("nothing was stored"), "{field}: {err}");
-            assert!(value.is_empty() || !err.contains(value), "{err}");
-        }
-    }
-
-    #[test]
-    fn only_bearer_tokens_in_any_case() {
-        for ok in ["bearer", "Bearer", "BEARER"] {
-            let json = serde_json::json!({"access_token": "a", "token_type": ok});
-            assert!(fields(&response(json), 0).is_ok(), "{ok}");
-        }
-        for bad in ["DPoP", "mac", "N_A"] {
-            let json = serde_json::json!({"access_token": "a", "token_type": bad});
-            let err = fields(&response(json), 0).err().unwrap().to_string();
-            // `oauth2` hands the type on lower-cased (RFC 6749 §5.1: case-insensitive).
-            let shown = format!("of type '{}'", bad.to_ascii_lowercase());
-            assert!(err.contains(&shown), "{err}");
-        }
-    }
 }

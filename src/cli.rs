@@ -75,6 +75,13 @@ pub enum Command {
     },
 }
 
+/// The longest `login --timeout`: a day is more than any consent takes, and a bound keeps
+/// the deadline arithmetic far from overflowing.
+pub const MAX_TIMEOUT_SECS: u64 = 24 * 3600;
+/// The largest `token --min-ttl`: the longest lifetime we believe from `expires_in` (a
+/// year, `token::expires_at`), so any bigger margin would mean "always refresh" all the same.
+pub const MAX_MIN_TTL_SECS: u64 = 366 * 24 * 3600;
+
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Provider name from the config (may be left out when exactly one is configured)
@@ -97,8 +104,9 @@ pub struct LoginArgs {
     /// Fixed port for the loopback redirect [default: any free port]
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,
-    /// Give up after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    /// Give up after this many seconds (1 to 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
     pub timeout: u64,
 }
 
@@ -115,8 +123,9 @@ pub struct WhoamiArgs {
 pub struct TokenArgs {
     /// Provider name [default: the active login]
     pub provider: Option<String>,
-    /// Refresh first when the token expires within this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    /// Refresh first when the token expires within this many seconds (0 to 31622400)
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_MIN_TTL_SECS))]
     pub min_ttl: u64,
     /// Print the ID token instead of the access token
     #[arg(long)]

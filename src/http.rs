@@ -55,8 +55,20 @@ pub fn endpoint(raw: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// Enforces https (loopback hosts aside) on an already parsed URL.
+/// Enforces https (loopback hosts aside) on an already parsed URL, and refuses one with a
+/// user name or password (RFC 3986 §3.2.1 `userinfo`): in
+/// `https://accounts.example.com@evil.example/` the host is `evil.example`, whatever a reader
+/// takes it for, and no endpoint of OAuth needs credentials in its URL. The message names the
+/// host and never the user part, which could be a credential.
 pub fn check_endpoint(url: &Url) -> Result<()> {
+    if !url.username().is_empty() || url.password().is_some() {
+        bail!(
+            "{} carries a user name or password before its host (`user@host`): an endpoint URL \
+             may not, and its host is '{}', whatever the part before the '@' suggests",
+            shown(url),
+            url.host_str().unwrap_or("")
+        );
+    }
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
@@ -281,5 +293,32 @@ mod tests {
         assert!(endpoint("http://127.0.0.1.evil.com/").is_err());
         assert!(endpoint("ftp://127.0.0.1/").is_err());
         assert!(endpoint("not a url").is_err());
+    }
+
+    #[test]
+    fn no_user_name_or_password_in_an_endpoint() {
+        for raw in [
+            "https://accounts.example.com@evil.example/auth",
+            "https://:pw@evil.example/auth",
+            "http://user:pw@127.0.0.1:9/token",
+        ] {
+            let err = endpoint(raw).unwrap_err().to_string();
+            assert!(
+                err.contains("carries a user name or password"),
+                "{raw}: {err}"
+            );
+            assert!(
+                !err.contains("accounts.example.com") && !err.contains("pw"),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            endpoint("https://accounts.example.com@evil.example/auth")
+                .unwrap_err()
+                .to_string(),
+            "https://evil.example/auth carries a user name or password before its host \
+             (`user@host`): an endpoint URL may not, and its host is 'evil.example', whatever the \
+             part before the '@' suggests"
+        );
     }
 }

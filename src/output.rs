@@ -31,6 +31,29 @@ pub fn data(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Writes a JSON document and a newline to stdout, for every `--json` output. serde_json
+/// escapes only what JSON requires (RFC 8259 §7: `"`, `\` and C0); C1 controls (CSI, U+009B,
+/// begins an escape sequence on many terminals), DEL and bidi controls are written raw,
+/// so `whoami --json` in a terminal could act on a provider's email. Those are written as
+/// `\uXXXX` too: still valid JSON, decoding to the very same string. Outside strings the
+/// compact form holds nothing but printable ASCII, so every such character is in a string.
+pub fn json(doc: &serde_json::Value) -> anyhow::Result<()> {
+    data(&escape_json(&doc.to_string()))
+}
+
+fn escape_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::term::is_dangerous(c) {
+            // Every such character is in the Basic Multilingual Plane: one `\u` escape.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Rows as left-aligned columns, two spaces apart, for the tables of `status` and `providers`.
 pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
     let widths: Vec<usize> = (0..N)
@@ -71,7 +94,19 @@ pub fn debug(text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::table;
+    use super::{escape_json, table};
+
+    #[test]
+    fn json_escapes_c1_del_and_bidi_and_decodes_to_the_same_string() {
+        let email = "a\u{9b}31m\u{85}\u{7f}\u{202e}\u{2066}b\u{1b}@\u{e9}\u{1f600}.com";
+        let text = escape_json(&serde_json::json!({ "email": email }).to_string());
+        assert_eq!(
+            text,
+            r#"{"email":"a\u009b31m\u0085\u007f\u202e\u2066b\u001b@é😀.com"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["email"], email);
+    }
 
     #[test]
     fn columns_line_up() {

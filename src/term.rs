@@ -17,7 +17,9 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn is_dangerous(c: char) -> bool {
+/// Is `c` a character a terminal could act on or a reader be misled by: C0, DEL, C1, or a
+/// bidi control?
+pub fn is_dangerous(c: char) -> bool {
     c.is_control()
         // Bidi embedding, override and isolate controls (Unicode TR9), and the marks.
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

@@ -68,7 +68,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
                 }),
             })
             .collect();
-        return output::data(&serde_json::Value::Array(doc).to_string());
+        return output::json(&serde_json::Value::Array(doc));
     }
     if rows.is_empty() {
         output::note("No login is stored: run 'oauthcli login PROVIDER'.");

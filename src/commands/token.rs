@@ -38,7 +38,7 @@ fn print(provider: &str, set: &TokenSet, kind: Kind, format: TokenFormat) -> Res
                 "expires_in": at.map(|at| (at - token::now()).max(0)),
                 "scopes": set.scopes,
             });
-            output::data(&doc.to_string())
+            output::json(&doc)
         }
     }
 }

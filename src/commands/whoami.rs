@@ -21,7 +21,7 @@ pub fn run(settings: &Settings, args: WhoamiArgs) -> Result<()> {
             "issuer": set.issuer,
             "client_id": set.client_id,
         });
-        output::data(&doc.to_string())
+        output::json(&doc)
     } else {
         output::data(&escape(&set.email))
     }

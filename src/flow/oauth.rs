@@ -15,35 +15,21 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
 };
 use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use oauth2::url::form_urlencoded;
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    DeviceAuthorizationUrl, DeviceCode, EndpointNotSet, EndpointSet, ExtraTokenFields, HttpRequest,
+    DeviceAuthorizationUrl, DeviceCode, EndpointNotSet, EndpointSet, HttpRequest,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardDeviceAuthorizationResponse, StandardRevocableToken, StandardTokenResponse,
-    SyncHttpClient, TokenUrl,
+    StandardDeviceAuthorizationResponse, StandardRevocableToken, SyncHttpClient, TokenUrl,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::auth_method::AuthMethod;
 use crate::http::{Http, HttpError};
 use crate::secret::Secret;
 use crate::token::TokenSet;
-
-/// The OpenID extension of the token response (OpenID Core §3.1.3.3): the ID token.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct IdTokenField {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<Secret>,
-}
-
-impl ExtraTokenFields for IdTokenField {}
-
-/// A token endpoint response.
-pub type TokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+pub use crate::token_response::TokenResponse;
 
 type OClient = oauth2::Client<
     BasicErrorResponse,

@@ -111,7 +111,12 @@ pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
     .into_iter()
     .flatten()
     {
-        http::endpoint(url).with_context(|| format!("provider '{}'", profile.name))?;
+        http::endpoint(url).with_context(|| {
+            format!(
+                "provider '{}' names an endpoint oauthcli will not use; nothing was sent there",
+                profile.name
+            )
+        })?;
     }
     if let Some(methods) = &ep.pkce_methods
         && !methods.iter().any(|m| m == "S256")

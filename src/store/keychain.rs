@@ -30,6 +30,8 @@ const SERVICE: &str = "oauthcli";
 /// long enough for a desktop unlock prompt to be answered, short enough that a script
 /// learns within the minute that the keychain is not there for it.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+/// The longest `OAUTHCLI_KEYRING_TIMEOUT`, in seconds: a keychain silent for ten minutes is gone.
+const MAX_TIMEOUT_SECS: f64 = 600.0;
 
 pub struct Keychain {
     timeout: Duration,
@@ -41,11 +43,13 @@ impl Keychain {
             Ok(v) => v
                 .parse::<f64>()
                 .ok()
-                .filter(|s| s.is_finite() && *s > 0.0)
+                // Bounded, so that `Duration::from_secs_f64` cannot overflow (it panics).
+                .filter(|s| *s > 0.0 && *s <= MAX_TIMEOUT_SECS)
                 .map(Duration::from_secs_f64)
                 .ok_or_else(|| {
                     crate::error::config(format!(
-                        "OAUTHCLI_KEYRING_TIMEOUT must be a positive number of seconds, not '{v}'"
+                        "OAUTHCLI_KEYRING_TIMEOUT must be a positive number of seconds, at most \
+                         {MAX_TIMEOUT_SECS}, not '{v}'"
                     ))
                 })?,
             Err(_) => DEFAULT_TIMEOUT,

@@ -95,6 +95,53 @@ fn plain_http_off_loopback_is_refused() {
 }
 
 #[test]
+fn an_endpoint_with_a_user_name_is_refused_from_config_and_discovery() {
+    // `accounts.example.com@` is a user name: the host is evil.example (RFC 3986 §3.2.1).
+    let user = User::new();
+    user.config(&openid_config(
+        "corp",
+        "https://login.example.com",
+        "x",
+        "authorization_endpoint = \"https://accounts.example.com@evil.example/auth\"\n",
+    ));
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 2, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: invalid config file {}: providers.corp.authorization_endpoint: \
+             https://evil.example/auth carries a user name or password before its host \
+             (`user@host`): an endpoint URL may not, and its host is 'evil.example', whatever the \
+             part before the '@' suggests\n",
+            user.config.display()
+        )
+    );
+
+    // Discovery naming one is refused before the browser is opened.
+    let provider = Provider::hostile("endpoint-userinfo", &[]);
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("corp", &provider.issuer, "cli-public", "")
+    ));
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: provider 'corp' names an endpoint oauthcli will not use; nothing was sent \
+             there\n  caused by: {}/auth carries a user name or password before \
+             its host (`user@host`): an endpoint URL may not, and its host is '127.0.0.1', \
+             whatever the part before the '@' suggests\n",
+            provider.issuer
+        )
+    );
+    assert!(provider.requests_to("/auth").is_empty());
+    assert!(user.browser_log().is_empty());
+    assert!(!user.token_file("corp").exists());
+}
+
+#[test]
 fn discovery_that_fails_or_names_another_issuer() {
     // Nothing listens on this port once the listener is dropped.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -234,6 +281,66 @@ fn timeout_exits_1_and_says_how_to_get_more_time() {
         r.stderr
     );
     assert!(!user.token_file("local").exists());
+}
+
+#[test]
+fn numbers_out_of_range_are_usage_errors() {
+    // Clap refuses them before anything is read (exit 2). Against a provider that answers, a
+    // huge --timeout used to overflow the listener's deadline and panic (exit 101).
+    let provider = Provider::start();
+    let mut user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("local", &provider.issuer, "cli-public", "")
+    ));
+    user.env("BROWSER", "true");
+    for (args, shown, range) in [
+        (
+            &["login", "--timeout", "18446744073709551615"][..],
+            "18446744073709551615",
+            "1..=86400",
+        ),
+        (&["login", "--timeout", "86401"][..], "86401", "1..=86400"),
+        (&["login", "--timeout", "0"][..], "0", "1..=86400"),
+        (
+            &["token", "--min-ttl", "31622401"][..],
+            "31622401",
+            "0..=31622400",
+        ),
+    ] {
+        let r = user.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {r:#?}");
+        let flag = args[1];
+        assert_eq!(
+            r.stderr,
+            format!(
+                "error: invalid value '{shown}' for '{flag} <SECS>': {shown} is not in {range}\n\n\
+                 For more information, try '--help'.\n"
+            )
+        );
+    }
+    let mut user = User::new();
+    user.config(&openid_config("corp", "https://login.example.com", "x", ""));
+    user.env("OAUTHCLI_KEYRING_TIMEOUT", "1e300");
+    let r = user.run(&["token", "corp"]);
+    assert_eq!(r.code, 2, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: OAUTHCLI_KEYRING_TIMEOUT must be a positive number of seconds, at most 600, not \
+         '1e300'\n"
+    );
+    user.env("OAUTHCLI_HTTP_TIMEOUT", "18446744073709551616");
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("corp", "https://login.example.com", "x", "")
+    ));
+    let r = user.run(&["login", "corp"]);
+    assert_eq!(r.code, 2, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: $OAUTHCLI_HTTP_TIMEOUT must be a number of seconds from 1 to 600, not \
+         \"18446744073709551616\"\n"
+    );
 }
 
 #[test]

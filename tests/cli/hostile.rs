@@ -26,7 +26,7 @@ fn the_hostile_provider_when_it_behaves_gives_a_good_login() {
 /// An earlier login of `corp`, as the file store keeps it.
 const EARLIER: &str = r#"{"issuer":"https://login.example.com","client_id":"cli-public","email":"earlier@example.com","subject":"earlier","access_token":"earlier-access","token_type":"Bearer","refresh_token":"earlier-refresh","expires_at":4102444800,"scopes":["openid"],"token_endpoint":"https://login.example.com/token","auth_method":"none"}"#;
 
-fn config(issuer: &str, extra: &str) -> String {
+pub fn config(issuer: &str, extra: &str) -> String {
     format!(
         "storage = \"file\"\n{extra}{}",
         openid_config("corp", issuer, "cli-public", "")
@@ -54,7 +54,7 @@ fn bent(mode: &str, env: &[(&str, &str)]) -> (Provider, User, Run) {
 
 /// A login whose token response is bad in `mode`: the code was exchanged once, and the
 /// error names the cause.
-fn refused_at_exchange(mode: &str, cause: &str) {
+pub fn refused_at_exchange(mode: &str, cause: &str) {
     let (bad, _user, run) = bent(mode, &[]);
     assert_eq!(bad.requests_to("/token").len(), 1);
     let expected =

@@ -14,6 +14,7 @@ mod files;
 mod git;
 mod headless;
 mod hostile;
+mod hostile_tokens;
 mod kubectl;
 mod listener;
 mod login;

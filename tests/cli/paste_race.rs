@@ -79,7 +79,7 @@ fn the_browser_then_a_paste_exchanges_once() {
         browser.join().unwrap()
     });
     assert!(browser.starts_with("HTTP/1.1 200 OK\r\n"), "{browser}");
-    assert!(browser.contains("You are logged in."), "{browser}");
+    assert!(browser.contains(">Logged in to local</h1>"), "{browser}");
     logged_in_once(&provider, &user, &login.finish());
 }
 

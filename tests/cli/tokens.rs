@@ -208,7 +208,8 @@ fn a_keychain_that_never_answers_times_out() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "error: OAUTHCLI_KEYRING_TIMEOUT must be a positive number of seconds, not 'soon'\n"
+        "error: OAUTHCLI_KEYRING_TIMEOUT must be a positive number of seconds, at most 600, not \
+         'soon'\n"
     );
 }
 

@@ -14,6 +14,9 @@
 //
 // Environment:
 //   MISBEHAVE     none (default) or one of the modes in MODES below
+//   BENT_AT       login (default) or refresh: which token responses a mode that bends token
+//                 responses or ID tokens bends; the others are correct. So a test can log in
+//                 and then be refused at refresh (RFC 6749 §6, OpenID Core §12.2).
 //   REDIRECT_TO   where the token endpoint redirects, for MISBEHAVE=token-redirect
 //   TLS_CERT, TLS_KEY   PEM files: serve https instead of http
 //   REQUEST_LOG   file to append one JSON line per request to, as server.mjs does (with `at`,
@@ -63,13 +66,31 @@ const MODES = {
   'device-invalid-client': 'the device authorization endpoint answers invalid_client',
   'device-unauthorized-client': 'the device authorization endpoint answers unauthorized_client',
   'device-unsupported-grant': 'the device authorization endpoint answers unsupported_grant_type',
+  'id-other-sub': 'the ID token is about another user (sub mallory)',
+  'id-empty-sub': 'the ID token has an empty sub',
+  'email-controls': 'the email in the ID token holds C1 and bidi control characters',
+  'access-crlf': 'the access token holds CR LF and a header line',
+  'access-escape': 'the access token holds a terminal escape sequence',
+  'token-type-dpop': 'the token type is DPoP',
+  'token-type-mac': 'the token type is mac',
+  'endpoint-userinfo': 'the authorization endpoint has a user name that looks like a host (accounts.example.com@)',
 };
+// An email that a terminal or a JSON reader could be fooled by: CSI (U+009B) and the other
+// C1 controls, and a right-to-left override (U+202E).
+const CONTROL_EMAIL = 'alice\u009b31m\u0085\u202egnp.exe@example.com';
 
 const MODE = process.env.MISBEHAVE || 'none';
 if (!(MODE in MODES)) {
   console.error(`hostile.mjs: unknown MISBEHAVE ${JSON.stringify(MODE)}; one of ${Object.keys(MODES).join(', ')}`);
   process.exit(2);
 }
+const BENT_AT = process.env.BENT_AT || 'login';
+if (!['login', 'refresh'].includes(BENT_AT)) {
+  console.error(`hostile.mjs: BENT_AT must be login or refresh, not ${JSON.stringify(BENT_AT)}`);
+  process.exit(2);
+}
+// The mode a token response of this grant is bent in.
+const bentAt = (grant) => (grant === BENT_AT ? MODE : 'none');
 const REQUEST_LOG = process.env.REQUEST_LOG || null;
 const TLS = process.env.TLS_CERT
   ? { cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY) }
@@ -86,6 +107,7 @@ const jwk = { ...keys.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256
 const codes = new Map(); // code -> the authorization request it answers
 const devices = new Map(); // device code -> { request, polls }
 const DEVICE = MODE.startsWith('device-');
+const refreshTokens = new Map(); // refresh token -> the authorization request of its login
 const accessTokens = new Set();
 const b64u = (data) => Buffer.from(data).toString('base64url');
 const token = () => b64u(randomBytes(32));
@@ -93,7 +115,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 // JWS compact serialization (RFC 7515 §3.1, §7.1): BASE64URL(header) '.' BASE64URL(payload)
 // '.' BASE64URL(signature over the first two parts).
-function jws(header, claims) {
+function jws(header, claims, bent) {
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
   let signature;
   if (header.alg === 'none') {
@@ -102,13 +124,15 @@ function jws(header, claims) {
     const secret = keys.publicKey.export({ type: 'spki', format: 'pem' });
     signature = createHmac('sha256', secret).update(input).digest();
   } else {
-    const key = MODE === 'id-forged' ? forger.privateKey : keys.privateKey;
+    const key = bent === 'id-forged' ? forger.privateKey : keys.privateKey;
     signature = sign('sha256', Buffer.from(input), key); // RS256: RSASSA-PKCS1-v1_5, SHA-256
   }
   return `${input}.${b64u(signature)}`;
 }
 
-function idToken(issuer, request) {
+// An ID token for `request`, bent in mode `bent`. A refreshed one (`refreshed`) carries no
+// nonce (OpenID Core §12.2).
+function idToken(issuer, request, bent, refreshed) {
   const t = now();
   const claims = {
     iss: issuer,
@@ -120,8 +144,9 @@ function idToken(issuer, request) {
     email: 'alice@example.com',
     email_verified: true,
   };
+  if (refreshed) delete claims.nonce;
   const header = { alg: 'RS256', typ: 'JWT', kid: KID };
-  switch (MODE) {
+  switch (bent) {
     case 'id-expired': Object.assign(claims, { iat: t - 4200, exp: t - 600 }); break;
     case 'id-future': Object.assign(claims, { iat: t + 600, exp: t + 4200 }); break;
     case 'id-clock-ahead': Object.assign(claims, { iat: t + 30, exp: t + 3630 }); break;
@@ -135,9 +160,12 @@ function idToken(issuer, request) {
     case 'id-alg-none': header.alg = 'none'; delete header.kid; break;
     case 'id-hs256': header.alg = 'HS256'; break;
     case 'userinfo-other-sub': delete claims.email; delete claims.email_verified; break;
+    case 'id-other-sub': Object.assign(claims, { sub: 'mallory', email: 'mallory@example.com' }); break;
+    case 'id-empty-sub': claims.sub = ''; break;
+    case 'email-controls': claims.email = CONTROL_EMAIL; break;
     default: break;
   }
-  return jws(header, claims);
+  return jws(header, claims, bent);
 }
 
 function send(res, status, body, headers = {}) {
@@ -179,13 +207,15 @@ function authenticate(req, form) {
 function discovery(issuer) {
   return {
     issuer,
-    authorization_endpoint: `${issuer}/auth`,
+    authorization_endpoint: MODE === 'endpoint-userinfo'
+      ? issuer.replace('://', '://accounts.example.com@') + '/auth'
+      : `${issuer}/auth`,
     token_endpoint: `${issuer}/token`,
     userinfo_endpoint: `${issuer}/me`,
     revocation_endpoint: `${issuer}/revoke`,
     jwks_uri: `${issuer}/jwks`,
     response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     scopes_supported: ['openid', 'email', 'offline_access'],
@@ -277,6 +307,31 @@ function authorize(issuer, url, res) {
   return send(res, 302, '', { Location: `${redirect}?${answer}` });
 }
 
+// A token response (RFC 6749 §5.1) for the login of `request`, bent in mode `bent`.
+function tokenResponse(issuer, request, bent, refreshed) {
+  const access = token();
+  accessTokens.add(access);
+  const refresh = token();
+  refreshTokens.set(refresh, request);
+  const body = {
+    access_token: access,
+    token_type: 'Bearer',
+    expires_in: 3600,
+    refresh_token: refresh,
+    scope: request.scope,
+    id_token: idToken(issuer, request, bent, refreshed),
+  };
+  switch (bent) {
+    case 'access-crlf': body.access_token = `${access}\r\nX-Injected: 1`; break;
+    case 'access-escape': body.access_token = `${access}\u001b]0;pwned\u0007`; break;
+    case 'token-type-dpop': body.token_type = 'DPoP'; break;
+    case 'token-type-mac': body.token_type = 'mac'; break;
+    case 'token-huge': body.padding = 'x'.repeat(2 * 1024 * 1024); break;
+    default: break;
+  }
+  return body;
+}
+
 function exchange(issuer, req, form, res) {
   if (MODE === 'token-stall') return undefined; // never answered
   if (MODE === 'token-redirect') {
@@ -287,8 +342,9 @@ function exchange(issuer, req, form, res) {
   }
   const client = authenticate(req, form);
   if (!client) return oauthError(res, 401, 'invalid_client', 'client authentication failed');
+  if (form.get('grant_type') === 'refresh_token') return refresh(issuer, client, form, res);
   if (form.get('grant_type') !== 'authorization_code') {
-    return oauthError(res, 400, 'unsupported_grant_type', 'only authorization_code');
+    return oauthError(res, 400, 'unsupported_grant_type', 'only authorization_code and refresh_token');
   }
   const request = codes.get(form.get('code'));
   codes.delete(form.get('code'));
@@ -298,18 +354,17 @@ function exchange(issuer, req, form, res) {
       || request.code_challenge !== challenge) {
     return oauthError(res, 400, 'invalid_grant', 'bad code, redirect_uri or code_verifier');
   }
-  const access = token();
-  accessTokens.add(access);
-  const body = {
-    access_token: access,
-    token_type: 'Bearer',
-    expires_in: 3600,
-    refresh_token: token(),
-    scope: request.scope,
-    id_token: idToken(issuer, request),
-  };
-  if (MODE === 'token-huge') body.padding = 'x'.repeat(2 * 1024 * 1024);
-  return send(res, 200, body, NO_STORE);
+  return send(res, 200, tokenResponse(issuer, request, bentAt('login'), false), NO_STORE);
+}
+
+// RFC 6749 §6: the refresh token is used up and a new one issued (rotation, RFC 9700 §4.14.2).
+function refresh(issuer, client, form, res) {
+  const request = refreshTokens.get(form.get('refresh_token'));
+  refreshTokens.delete(form.get('refresh_token'));
+  if (!request || request.client_id !== client) {
+    return oauthError(res, 400, 'invalid_grant', 'unknown refresh token');
+  }
+  return send(res, 200, tokenResponse(issuer, request, bentAt('refresh'), true), NO_STORE);
 }
 
 function userinfo(req, res) {
