@@ -13,13 +13,45 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Tokens are kept in the OS keychain. stdout carries only results, so that
 /// `TOKEN=$(oauthcli token)` works; messages go to stderr.
 #[derive(Debug, Parser)]
-#[command(name = "oauthcli", version, propagate_version = true)]
+#[command(
+    name = "oauthcli",
+    version,
+    propagate_version = true,
+    after_long_help = AFTER_HELP
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The exit codes and variables, for `oauthcli --help` (the README's "Exit codes" and
+/// "Configuration" say the same).
+const AFTER_HELP: &str = "\
+Exit codes:
+  0    success
+  1    any other failure (network, provider error, refused consent, timeout)
+  2    usage or configuration error (unknown provider, missing client id, bad config)
+  4    not logged in, or the login can no longer be refreshed: run 'oauthcli login PROVIDER'
+  130  interrupted (Ctrl-C) during a login
+
+Environment:
+  OAUTHCLI_CONFIG                  the config file (as --config)
+  OAUTHCLI_STORAGE                 keyring or file (as --storage)
+  OAUTHCLI_PROVIDER                the login to use when none is named
+  OAUTHCLI_<NAME>_CLIENT_ID        a provider's client id
+  OAUTHCLI_<NAME>_CLIENT_SECRET    a provider's client secret (never a flag)
+  OAUTHCLI_HTTP_TIMEOUT            seconds a provider has to answer (default 30)
+  OAUTHCLI_KEYRING_TIMEOUT         seconds the keychain has to answer
+  BROWSER                          the command that opens the login page
+  XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME  where config, token files and state live
+
+Examples:
+  oauthcli login google
+  oauthcli login corp --no-browser      # on a remote machine: paste the redirect back
+  curl -H \"$(oauthcli token --format header)\" https://api.example.com/me
+  oauthcli exec github --env GITHUB_TOKEN -- gh repo list";
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -53,6 +85,9 @@ pub enum Command {
     /// Print a valid access token, refreshing it first when it is about to expire
     Token(TokenArgs),
     /// Revoke the tokens at the provider and forget them
+    #[command(
+        override_usage = "oauthcli logout [OPTIONS] [PROVIDER]\n       oauthcli logout [OPTIONS] --all"
+    )]
     Logout(LogoutArgs),
     /// Show every stored login
     Status(StatusArgs),

@@ -425,3 +425,34 @@ fn login_without_a_provider_lists_the_choices() {
         )
     );
 }
+
+#[test]
+fn help_names_the_exit_codes_and_the_environment() {
+    let user = User::new();
+    let help = user.ok(&["--help"]);
+    assert!(
+        help.contains("\nExit codes:\n  0    success\n  1    any other failure"),
+        "{help}"
+    );
+    assert!(help.contains("\n  130  interrupted (Ctrl-C) during a login\n"));
+    for var in [
+        "OAUTHCLI_CONFIG",
+        "OAUTHCLI_PROVIDER",
+        "OAUTHCLI_<NAME>_CLIENT_SECRET",
+    ] {
+        assert!(help.contains(&format!("\n  {var} ")), "{var}: {help}");
+    }
+}
+
+#[test]
+fn logout_with_a_provider_and_all_shows_both_usages() {
+    let user = User::new();
+    let r = user.run(&["logout", "corp", "--all"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: the argument '[PROVIDER]' cannot be used with '--all'\n\n\
+         Usage: oauthcli logout [OPTIONS] [PROVIDER]\n       oauthcli logout [OPTIONS] --all\n\n\
+         For more information, try '--help'.\n"
+    );
+}
