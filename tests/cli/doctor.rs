@@ -306,3 +306,27 @@ fn output_holds_no_token() {
         }
     }
 }
+
+#[test]
+fn kubectl_set_up_is_seen() {
+    let mut user = user();
+    user.config("storage = \"file\"\n");
+    let kube = user.path("kubeconfig");
+    std::fs::write(
+        &kube,
+        "apiVersion: v1\nkind: Config\nusers:\n- name: me\n  user:\n    exec:\n      \
+         apiVersion: client.authentication.k8s.io/v1\n      command: oauthcli\n      \
+         args: [kubectl-credential, work]\n",
+    )
+    .unwrap();
+    user.env("KUBECONFIG", kube.to_str().unwrap());
+    let r = user.run(&["doctor"]);
+    assert_eq!(r.code, 0, "{r:#?}");
+    assert_eq!(
+        r.stdout.lines().last().unwrap(),
+        format!(
+            "ok    kubectl: {} runs oauthcli kubectl-credential",
+            kube.display()
+        )
+    );
+}

@@ -216,3 +216,69 @@ fn judge(check: String, set: &TokenSet, now: i64, again: String) -> Check {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth_method::AuthMethod;
+    use crate::secret::Secret;
+
+    #[test]
+    fn a_clock_a_minute_off_is_fine_and_more_is_a_failure() {
+        let at = |skew: i64| {
+            chrono::DateTime::from_timestamp(token::now() + skew, 0)
+                .unwrap()
+                .to_rfc2822()
+        };
+        let i = "https://id.example";
+        assert_eq!(clock("p", i, Some(&at(-30))).fix, None);
+        let ahead = clock("p", i, Some(&at(-600)));
+        assert!(
+            ahead.detail.starts_with("this machine's clock is 60"),
+            "{}",
+            ahead.detail
+        );
+        assert!(
+            ahead
+                .detail
+                .ends_with(" s ahead of https://id.example's (its Date header)")
+        );
+        assert_eq!(ahead.status, super::super::Status::Fail);
+        let behind = clock("p", i, Some(&at(600)));
+        assert!(behind.detail.contains(" s behind "), "{}", behind.detail);
+        assert_eq!(clock("p", i, None).status, super::super::Status::Ok);
+    }
+
+    #[test]
+    fn a_login_without_refresh_token_needs_a_login_when_it_runs_out() {
+        let mut set = TokenSet {
+            issuer: "i".into(),
+            client_id: "c".into(),
+            email: "a@example.com".into(),
+            subject: None,
+            access_token: Secret::new("x"),
+            token_type: "Bearer".into(),
+            refresh_token: Some(Secret::new("r")),
+            id_token: None,
+            id_token_expires_at: None,
+            expires_at: Some(1000),
+            scopes: Vec::new(),
+            token_endpoint: String::new(),
+            revocation_endpoint: None,
+            auth_method: AuthMethod::None,
+        };
+        let judged = |set: &TokenSet, now| judge("l".into(), set, now, "again".into());
+        assert_eq!(judged(&set, 2000).fix, None);
+        assert_eq!(judged(&set, 900).fix, None);
+        set.refresh_token = None;
+        assert_eq!(judged(&set, 0).fix, None);
+        assert_eq!(judged(&set, 900).status, super::super::Status::Warn);
+        let lost = judged(&set, 2000);
+        assert_eq!(lost.status, super::super::Status::Fail);
+        assert_eq!(
+            lost.detail,
+            "a@example.com: expired at 1970-01-01T00:16:40Z and cannot be refreshed (no refresh token)"
+        );
+        assert_eq!(lost.fix.as_deref(), Some("again"));
+    }
+}
