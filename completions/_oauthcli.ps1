@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             [CompletionResult]::new('git-credential', 'git-credential', [CompletionResultType]::ParameterValue, 'git''s credential helper: answers git with a valid token (set up by `setup-git`)')
             [CompletionResult]::new('setup-git', 'setup-git', [CompletionResultType]::ParameterValue, 'Make git ask oauthcli for the provider''s hosts (in your global git config)')
             [CompletionResult]::new('kubectl-credential', 'kubectl-credential', [CompletionResultType]::ParameterValue, 'kubectl''s exec credential plugin: prints an ExecCredential with a valid ID token')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what a login needs (config, keychain, browser, providers, logins, git, kubectl) and say what to fix')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -183,6 +184,18 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'oauthcli;doctor' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of the checks instead of text')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'oauthcli;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
             [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
@@ -206,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             [CompletionResult]::new('git-credential', 'git-credential', [CompletionResultType]::ParameterValue, 'git''s credential helper: answers git with a valid token (set up by `setup-git`)')
             [CompletionResult]::new('setup-git', 'setup-git', [CompletionResultType]::ParameterValue, 'Make git ask oauthcli for the provider''s hosts (in your global git config)')
             [CompletionResult]::new('kubectl-credential', 'kubectl-credential', [CompletionResultType]::ParameterValue, 'kubectl''s exec credential plugin: prints an ExecCredential with a valid ID token')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what a login needs (config, keychain, browser, providers, logins, git, kubectl) and say what to fix')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -241,6 +255,9 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             break
         }
         'oauthcli;help;kubectl-credential' {
+            break
+        }
+        'oauthcli;help;doctor' {
             break
         }
         'oauthcli;help;completions' {

@@ -19,6 +19,9 @@ _oauthcli() {
             oauthcli,completions)
                 cmd="oauthcli__subcmd__completions"
                 ;;
+            oauthcli,doctor)
+                cmd="oauthcli__subcmd__doctor"
+                ;;
             oauthcli,exec)
                 cmd="oauthcli__subcmd__exec"
                 ;;
@@ -57,6 +60,9 @@ _oauthcli() {
                 ;;
             oauthcli__subcmd__help,completions)
                 cmd="oauthcli__subcmd__help__subcmd__completions"
+                ;;
+            oauthcli__subcmd__help,doctor)
+                cmd="oauthcli__subcmd__help__subcmd__doctor"
                 ;;
             oauthcli__subcmd__help,exec)
                 cmd="oauthcli__subcmd__help__subcmd__exec"
@@ -101,7 +107,7 @@ _oauthcli() {
 
     case "${cmd}" in
         oauthcli)
-            opts="-v -h -V --config --storage --verbose --help --version login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help"
+            opts="-v -h -V --config --storage --verbose --help --version login whoami token logout status providers switch exec git-credential setup-git kubectl-credential doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -124,6 +130,28 @@ _oauthcli() {
             ;;
         oauthcli__subcmd__completions)
             opts="-v -h -V --config --storage --verbose --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__doctor)
+            opts="-v -h -V --json --config --storage --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,7 +225,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__help)
-            opts="login whoami token logout status providers switch exec git-credential setup-git kubectl-credential completions help"
+            opts="login whoami token logout status providers switch exec git-credential setup-git kubectl-credential doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +239,20 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthcli__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand git-credential 'git''s credential helper: answers git with a valid token (set up by `setup-git`)'
             cand setup-git 'Make git ask oauthcli for the provider''s hosts (in your global git config)'
             cand kubectl-credential 'kubectl''s exec credential plugin: prints an ExecCredential with a valid ID token'
+            cand doctor 'Check what a login needs (config, keychain, browser, providers, logins, git, kubectl) and say what to fix'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -168,6 +169,17 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'oauthcli;doctor'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
+            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
+            cand --json 'Print a JSON array of the checks instead of text'
+            cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'oauthcli;completions'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
             cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
@@ -190,6 +202,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand git-credential 'git''s credential helper: answers git with a valid token (set up by `setup-git`)'
             cand setup-git 'Make git ask oauthcli for the provider''s hosts (in your global git config)'
             cand kubectl-credential 'kubectl''s exec credential plugin: prints an ExecCredential with a valid ID token'
+            cand doctor 'Check what a login needs (config, keychain, browser, providers, logins, git, kubectl) and say what to fix'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -214,6 +227,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         &'oauthcli;help;setup-git'= {
         }
         &'oauthcli;help;kubectl-credential'= {
+        }
+        &'oauthcli;help;doctor'= {
         }
         &'oauthcli;help;completions'= {
         }

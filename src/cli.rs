@@ -103,6 +103,8 @@ pub enum Command {
     SetupGit(SetupGitArgs),
     /// kubectl's exec credential plugin: prints an ExecCredential with a valid ID token
     KubectlCredential(KubectlCredentialArgs),
+    /// Check what a login needs (config, keychain, browser, providers, logins, git, kubectl) and say what to fix
+    Doctor(DoctorArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -236,6 +238,15 @@ pub struct KubectlCredentialArgs {
     /// Refresh first when the token expires within this many seconds
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub min_ttl: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Check only this provider (and this machine)
+    pub provider: Option<String>,
+    /// Print a JSON array of the checks instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod choice;
 mod completions;
+mod doctor;
 mod exec;
 mod fresh;
 mod git_credential;
@@ -29,6 +30,10 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Completions { shell } = cli.command {
         return completions::run(shell);
     }
+    // The doctor reports a config that does not load instead of stopping at it.
+    if let Command::Doctor(args) = cli.command {
+        return doctor::run(&cli.global, args);
+    }
     let settings = Settings::load(&cli.global)?;
     match cli.command {
         Command::Login(args) => login::run(&settings, args),
@@ -42,7 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::GitCredential(args) => git_credential::run(&settings, args),
         Command::SetupGit(args) => setup_git::run(&settings, args),
         Command::KubectlCredential(args) => kubectl_credential::run(&settings, args),
-        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Completions { .. } | Command::Doctor(_) => unreachable!("handled above"),
     }
 }
 

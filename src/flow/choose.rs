@@ -59,7 +59,7 @@ impl Machine {
     }
 
     /// Why no browser can be shown here, if none can.
-    fn headless(&self) -> Option<&'static str> {
+    pub fn headless(&self) -> Option<&'static str> {
         if self.browser_var {
             return None;
         }

@@ -8,6 +8,7 @@ mod completions;
 mod demo;
 mod device;
 mod device_hostile;
+mod doctor;
 mod errors;
 mod exec;
 mod files;
