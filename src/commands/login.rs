@@ -47,10 +47,11 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
-    // The store is opened, the keychain reached and the lock file checked before the user
-    // is sent to the browser: none of them may fail only after the login.
+    // The store is opened, checked that it can store now, and the lock file checked before
+    // the user is sent to the browser: none of them may fail only after the login.
     let storage = settings.explicit_storage().unwrap_or(StorageKind::Keyring);
     let store = store::open(storage)?;
+    store.check_writable()?;
     lock::check_login_lock(&name)?;
     let previous = store.load(&name).or_else(|e| {
         // An unreadable old entry is replaced by this login; an unreachable store is fatal.

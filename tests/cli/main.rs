@@ -14,6 +14,7 @@ mod files;
 mod git;
 mod headless;
 mod hostile;
+mod keychain;
 mod kubectl;
 mod listener;
 mod login;
