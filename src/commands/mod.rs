@@ -10,6 +10,7 @@ mod kubectl_credential;
 mod login;
 mod logout;
 mod providers;
+mod revoke;
 mod setup_git;
 mod status;
 mod switch;

@@ -1,6 +1,7 @@
 //! A keychain that answers but cannot keep a secret, on the real gnome-keyring in a private
 //! D-Bus session of each test's own (`tests/support/in-keyring-session --no-default` or
-//! `--locked`): the login says so before the browser opens.
+//! `--locked`): the login says so before the browser opens; and when the store fails all the
+//! same after the exchange, the tokens just issued are revoked.
 
 use std::process::Command;
 
@@ -97,4 +98,56 @@ fn a_token_directory_that_cannot_be_written_is_found_before_the_browser() {
     );
     assert_refused_before_the_browser(&user, &provider);
     assert_eq!(std::fs::read(data.join("oauthcli")).unwrap(), b"");
+}
+
+#[test]
+fn tokens_that_cannot_be_stored_after_the_exchange_are_revoked() {
+    let provider = Provider::start();
+    let mut user = User::new();
+    user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
+    // The keychain is locked while the user is at the browser, after the check passed.
+    let browser = user.path("locking-browser");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\ngdbus call --session --dest org.freedesktop.secrets \
+             --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.Lock \
+             \"['/org/freedesktop/secrets/collection/login']\" >/dev/null || exit 1\n\
+             exec {} \"$@\"\n",
+            repo().join("tests/support/browser.py").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    user.env("BROWSER", browser.to_str().unwrap());
+    let r = in_own_keyring(&user, "--unlocked", &["login"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    let revocation = format!("{}/token/revocation", provider.issuer);
+    assert!(
+        r.stderr.ends_with(&format!(
+            "Revoked the refresh token and the access token at {revocation}.\n\
+             error: the login to 'local' failed; nothing was stored\n  caused by: the tokens the \
+             provider just issued could not be stored, so they were revoked\n  caused by: the OS \
+             keychain's default collection is locked and could not be unlocked (SS error: prompt \
+             dismissed). Unlock it (with seahorse, or by logging in to the desktop), or keep tokens \
+             in a private file with --storage file\n"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(provider.grants(), ["authorization_code"]);
+    let revocations = provider.requests_to("/token/revocation");
+    let hints: Vec<_> = revocations
+        .iter()
+        .map(|r| r["form"]["token_type_hint"].as_str().unwrap())
+        .collect();
+    assert_eq!(hints, ["refresh_token", "access_token"]);
+    for r in &revocations {
+        assert!(!provider.is_active(r["form"]["token"].as_str().unwrap()));
+    }
+    assert_eq!(user.run(&["whoami"]).code, 4);
 }
