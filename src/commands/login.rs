@@ -3,7 +3,8 @@
 //! it (`accept`);
 //! store it under the login's lock; report.
 //!
-//! Nothing is stored until the very end, so a failed login leaves an earlier one intact.
+//! Nothing is stored until the very end, so a failed login leaves an earlier one intact; tokens
+//! issued that could not be stored are revoked.
 //! A provider's quirks (`provider::presets`) add authorization parameters and decide where the
 //! email comes from.
 
@@ -47,10 +48,11 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
-    // The store is opened, the keychain reached and the lock file checked before the user
-    // is sent to the browser: none of them may fail only after the login.
+    // The store is opened, checked that it can store now, and the lock file checked before
+    // the user is sent to the browser: none of them may fail only after the login.
     let storage = settings.explicit_storage().unwrap_or(StorageKind::Keyring);
     let store = store::open(storage)?;
+    store.check_writable()?;
     lock::check_login_lock(&name)?;
     let previous = store.load(&name).or_else(|e| {
         // An unreadable old entry is replaced by this login; an unreachable store is fatal.
@@ -124,7 +126,8 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     };
     let result =
         accept::login(&ctx, &obtained.response, obtained.nonce.as_ref()).and_then(|accepted| {
-            let lock = save(store.as_ref(), &name, &accepted.set)?;
+            let lock = save(store.as_ref(), &name, &accepted.set)
+                .map_err(|e| revoke_unsaved(settings, &name, &accepted.set, e))?;
             Ok((accepted, lock))
         });
     obtained.finish(result.is_ok(), &name);
@@ -176,6 +179,27 @@ fn save(store: &dyn Store, name: &str, set: &TokenSet) -> Result<lock::LoginLock
     store.save(&lock, set)?;
     storing.stored();
     Ok(lock)
+}
+
+/// The tokens just issued could not be stored: revoked (RFC 7009), so that none stays valid
+/// at the provider with no one holding it. The error says which happened.
+fn revoke_unsaved(
+    settings: &Settings,
+    name: &str,
+    set: &TokenSet,
+    e: anyhow::Error,
+) -> anyhow::Error {
+    let what = "the tokens the provider just issued could not be stored";
+    match super::revoke::tokens(settings, name, set) {
+        Ok(true) => e.context(format!("{what}, so they were revoked")),
+        Ok(false) => e.context(format!(
+            "{what}, and '{name}' cannot revoke them (it has no revocation endpoint): they stay \
+             valid at the provider until they expire"
+        )),
+        Err(r) => e.context(format!(
+            "{what}, and revoking them failed ({r:#}): they may stay valid until they expire"
+        )),
+    }
 }
 
 fn storage_name(kind: StorageKind) -> &'static str {

@@ -1,25 +1,17 @@
-//! `oauthcli logout`: revoke at the provider (RFC 7009), then forget locally.
+//! `oauthcli logout`: revoke at the provider (`revoke`), then forget locally.
 //!
-//! The refresh token is revoked first: it is the long-lived one, and revoking it also ends
-//! the access tokens issued from it at most providers (RFC 7009 §2.1). The local copy is
-//! deleted whatever the provider said; a failed revocation is reported, not hidden
-//! (security.md #16), and makes the exit code 1. How to revoke is the provider's quirk
-//! (`provider::presets::Revocation`): GitHub has its own API, and at Google revoking one
-//! token ends the grant.
+//! The local copy is deleted whatever the provider said; a failed revocation is reported,
+//! not hidden (security.md #16), and makes the exit code 1.
 
 use anyhow::{Result, bail};
 
-use super::{not_stored, storage_for, target};
+use super::{not_stored, revoke, storage_for, target};
 use crate::cli::LogoutArgs;
 use crate::config::Settings;
 use crate::error::Failure;
-use crate::flow::oauth::OAuth;
-use crate::http::Http;
 use crate::output;
-use crate::provider::presets::{self, Revocation};
 use crate::store::{self, lock, state::State};
 use crate::term::escape;
-use crate::token::TokenSet;
 
 pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
     let state = State::load()?;
@@ -54,10 +46,18 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
         };
         if let Some(set) = &set
             && !args.no_revoke
-            && let Err(e) = revoke(settings, provider, set)
         {
-            output::note(&format!("warning: {}", escape(&format!("{e:#}"))));
-            failed.push(provider.clone());
+            match revoke::tokens(settings, provider, set) {
+                Ok(true) => {}
+                Ok(false) => output::note(&format!(
+                    "'{provider}' cannot revoke tokens (it has no revocation endpoint): they stay \
+                     valid at the provider until they expire; the copy here is deleted."
+                )),
+                Err(e) => {
+                    output::note(&format!("warning: {}", escape(&format!("{e:#}"))));
+                    failed.push(provider.clone());
+                }
+            }
         }
         store.delete(&lock)?;
         forget(provider)?;
@@ -79,58 +79,4 @@ fn forget(provider: &str) -> Result<()> {
         state.forget(provider);
         Ok(())
     })
-}
-
-fn revoke(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
-    let Some(url) = &set.revocation_endpoint else {
-        output::note(&format!(
-            "'{provider}' cannot revoke tokens (it has no revocation endpoint): they stay valid at \
-             the provider until they expire; the copy here is deleted."
-        ));
-        return Ok(());
-    };
-    let secret = settings.secret_for(provider, &set.client_id)?;
-    let style = match settings.knows(provider) {
-        true => settings.profile(provider)?.quirks.revocation,
-        false => Revocation::Rfc7009,
-    };
-    let http = Http::new(settings.ca_file().as_deref())?;
-    if style == Revocation::GitHub {
-        presets::github::revoke(
-            &http,
-            url,
-            &set.client_id,
-            secret.as_ref(),
-            &set.access_token,
-        )?;
-        output::note(&format!("Revoked the access token at {url}."));
-        return Ok(());
-    }
-    let oauth = OAuth::for_login(set, secret.as_ref())?;
-    // Both tokens are tried even when one fails: each left alive is a risk of its own.
-    let mut revoked = Vec::new();
-    let mut errors = Vec::new();
-    if let Some(rt) = &set.refresh_token {
-        match oauth.revoke(&http, url, rt, "refresh_token") {
-            Ok(()) => revoked.push("refresh token"),
-            Err(e) => errors.push(format!("the refresh token: {e:#}")),
-        }
-    }
-    // Where revoking one token ends the grant, the other is already dead.
-    if style == Revocation::Rfc7009 || revoked.is_empty() {
-        match oauth.revoke(&http, url, &set.access_token, "access_token") {
-            Ok(()) => revoked.push("access token"),
-            Err(e) => errors.push(format!("the access token: {e:#}")),
-        }
-    }
-    if !revoked.is_empty() {
-        output::note(&format!(
-            "Revoked the {} at {url}.",
-            revoked.join(" and the ")
-        ));
-    }
-    if !errors.is_empty() {
-        bail!("revoking {} failed", errors.join("; revoking "));
-    }
-    Ok(())
 }

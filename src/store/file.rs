@@ -9,12 +9,16 @@ use std::os::unix::fs::PermissionsExt;
 use anyhow::{Context, Result};
 
 use super::{Store, fsutil, lock::LoginLock};
-use crate::paths::token_file;
+use crate::paths::{data_dir, token_file};
 use crate::token::TokenSet;
 
 pub struct FileStore;
 
 impl Store for FileStore {
+    fn check_writable(&self) -> Result<()> {
+        fsutil::check_writable(&data_dir()?)
+    }
+
     fn load(&self, provider: &str) -> Result<Option<TokenSet>> {
         let path = token_file(provider)?;
         let meta = match fs::symlink_metadata(&path) {

@@ -35,6 +35,35 @@ pub fn private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Checks that `write_private` can write in `dir` now, by creating (privately) and deleting
+/// a probe file there.
+pub fn check_writable(dir: &Path) -> Result<()> {
+    let probe = dir.join(format!(".probe.{}.tmp", std::process::id()));
+    private_dir(dir)
+        .and_then(|()| {
+            private_file(&probe)?;
+            fs::remove_file(&probe).with_context(|| format!("cannot delete {}", probe.display()))
+        })
+        .with_context(|| {
+            format!(
+                "tokens cannot be stored in {}: make it a directory you can write to, or keep \
+                 tokens in the OS keychain with --storage keyring",
+                dir.display()
+            )
+        })
+}
+
+/// Creates `path`, which must not exist yet, readable and writable by its owner alone.
+fn private_file(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
 /// Writes `bytes` to `target` atomically, the file readable by its owner alone.
 pub fn write_private(target: &Path, bytes: &[u8]) -> Result<()> {
     let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
@@ -47,13 +76,7 @@ pub fn write_private(target: &Path, bytes: &[u8]) -> Result<()> {
         std::process::id()
     ));
     let result = (|| -> Result<()> {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let mut f = options
-            .open(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut f = private_file(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, target).with_context(|| format!("cannot replace {}", target.display()))?;

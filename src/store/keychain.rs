@@ -5,8 +5,10 @@
 //! Every call runs under a deadline (security.md #18): a keychain that waits for an unlock
 //! prompt nobody sees, or a D-Bus peer that never answers, must not hang a script forever.
 //! When no keychain can be reached the error shows the real cause and names the way out,
-//! `--storage file`. Every write is read back.
+//! `--storage file`. A keychain that answers but cannot keep a secret (no default
+//! collection, or a locked one) says so in its own words. Every write is read back.
 
+use std::fmt;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -32,6 +34,34 @@ const SERVICE: &str = "oauthcli";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// The longest `OAUTHCLI_KEYRING_TIMEOUT`, in seconds: a keychain silent for ten minutes is gone.
 const MAX_TIMEOUT_SECS: f64 = 600.0;
+
+/// Why a keychain that answers cannot keep a secret; a backend returns it inside its error.
+#[derive(Debug)]
+enum Unfit {
+    NoDefaultCollection,
+    /// Locked, and unlocking failed for the reason given.
+    Locked(String),
+}
+
+impl fmt::Display for Unfit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unfit::NoDefaultCollection => f.write_str(
+                "the OS keychain has no default collection to keep the tokens in. Create one (with \
+                 seahorse, or by storing any secret once with `secret-tool store`), or keep tokens \
+                 in a private file with --storage file",
+            ),
+            Unfit::Locked(cause) => write!(
+                f,
+                "the OS keychain's default collection is locked and could not be unlocked \
+                 ({cause}). Unlock it (with seahorse, or by logging in to the desktop), or keep \
+                 tokens in a private file with --storage file"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Unfit {}
 
 pub struct Keychain {
     timeout: Duration,
@@ -76,6 +106,9 @@ impl Keychain {
             )
         })?;
         result.map_err(|cause| {
+            if cause.is::<Unfit>() {
+                return cause;
+            }
             anyhow!(
                 "the OS keychain cannot be reached: {cause}. Start a Secret Service (gnome-keyring, \
                  KeePassXC) and unlock it, or keep tokens in a private file with --storage file"
@@ -85,6 +118,10 @@ impl Keychain {
 }
 
 impl Store for Keychain {
+    fn check_writable(&self) -> Result<()> {
+        self.call(backend::check_writable)
+    }
+
     fn load(&self, provider: &str) -> Result<Option<TokenSet>> {
         let user = provider.to_owned();
         match self.call(move || backend::get(SERVICE, &user))? {

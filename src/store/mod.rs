@@ -19,6 +19,9 @@ use lock::LoginLock;
 
 /// A place that keeps one token set per provider.
 pub trait Store {
+    /// Checks that `save` can store now, so that a login finds out before the user is sent
+    /// to the browser, not after the provider has issued tokens.
+    fn check_writable(&self) -> Result<()>;
     /// The stored set, `None` when there is none.
     fn load(&self, provider: &str) -> Result<Option<TokenSet>>;
     /// Stores the set, replacing any earlier one; only under the login's lock.

@@ -16,6 +16,7 @@ mod git;
 mod headless;
 mod hostile;
 mod hostile_tokens;
+mod keychain;
 mod kubectl;
 mod listener;
 mod login;

@@ -26,6 +26,18 @@ pub fn set(service: &str, user: &str, secret: &[u8]) -> Result<()> {
     Ok(entry(service, user)?.set_secret(secret)?)
 }
 
+/// The user name of the probe entry: not a valid provider name (`name::check`), so it can
+/// never be a login's entry.
+const PROBE: &str = ".oauthcli-probe";
+
+/// Whether `set` can store now. Keychain Services and the Credential Manager cannot be asked
+/// that, so a probe entry is written and deleted.
+pub fn check_writable() -> Result<()> {
+    set(super::SERVICE, PROBE, b"probe")?;
+    delete(super::SERVICE, PROBE)?;
+    Ok(())
+}
+
 /// Deletes the entry; `false` when there was none.
 pub fn delete(service: &str, user: &str) -> Result<bool> {
     match entry(service, user)?.delete_credential() {

@@ -14,8 +14,10 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use secret_service::EncryptionType;
-use secret_service::blocking::SecretService;
+use secret_service::blocking::{Collection, SecretService};
+use secret_service::{EncryptionType, Error};
+
+use super::Unfit;
 
 fn attributes<'a>(service: &'a str, user: &'a str) -> HashMap<&'a str, &'a str> {
     HashMap::from([("service", service), ("username", user)])
@@ -41,11 +43,34 @@ pub fn get(service: &str, user: &str) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// The collection new items go to, the one with the alias `default`, unlocked. A Secret
+/// Service may have none (gnome-keyring started on demand on a headless machine offers only
+/// its in-memory `session` collection), or have it locked; unlocking may show a prompt.
+fn default_collection<'a>(ss: &'a SecretService<'a>) -> Result<Collection<'a>> {
+    let collection = match ss.get_default_collection() {
+        Ok(c) => c,
+        Err(Error::NoResult) => return Err(Unfit::NoDefaultCollection.into()),
+        Err(e) => return Err(e.into()),
+    };
+    if collection.is_locked()? {
+        collection
+            .unlock()
+            .map_err(|e| Unfit::Locked(e.to_string()))?;
+    }
+    Ok(collection)
+}
+
+/// Whether `set` can store now: the default collection exists and is unlocked.
+pub fn check_writable() -> Result<()> {
+    let ss = connect()?;
+    default_collection(&ss)?;
+    Ok(())
+}
+
 /// Creates or replaces the entry.
 pub fn set(service: &str, user: &str, secret: &[u8]) -> Result<()> {
     let ss = connect()?;
-    let collection = ss.get_default_collection()?;
-    collection.ensure_unlocked()?;
+    let collection = default_collection(&ss)?;
     collection.create_item(
         &format!("oauthcli: {user}"),
         attributes(service, user),

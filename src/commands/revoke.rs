@@ -1,0 +1,67 @@
+//! Revoking a login's tokens at the provider (RFC 7009), for `logout` and for a login whose
+//! tokens could not be stored.
+//!
+//! The refresh token is revoked first: it is the long-lived one, and revoking it also ends
+//! the access tokens issued from it at most providers (RFC 7009 §2.1). How to revoke is the
+//! provider's quirk (`provider::presets::Revocation`): GitHub has its own API, and at Google
+//! revoking one token ends the grant.
+
+use anyhow::{Result, bail};
+
+use crate::config::Settings;
+use crate::flow::oauth::OAuth;
+use crate::http::Http;
+use crate::output;
+use crate::provider::presets::{self, Revocation};
+use crate::token::TokenSet;
+
+/// Revokes the tokens of `set` at the provider; `false` when it has no revocation endpoint.
+pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Result<bool> {
+    let Some(url) = &set.revocation_endpoint else {
+        return Ok(false);
+    };
+    let secret = settings.secret_for(provider, &set.client_id)?;
+    let style = match settings.knows(provider) {
+        true => settings.profile(provider)?.quirks.revocation,
+        false => Revocation::Rfc7009,
+    };
+    let http = Http::new(settings.ca_file().as_deref())?;
+    if style == Revocation::GitHub {
+        presets::github::revoke(
+            &http,
+            url,
+            &set.client_id,
+            secret.as_ref(),
+            &set.access_token,
+        )?;
+        output::note(&format!("Revoked the access token at {url}."));
+        return Ok(true);
+    }
+    let oauth = OAuth::for_login(set, secret.as_ref())?;
+    // Both tokens are tried even when one fails: each left alive is a risk of its own.
+    let mut revoked = Vec::new();
+    let mut errors = Vec::new();
+    if let Some(rt) = &set.refresh_token {
+        match oauth.revoke(&http, url, rt, "refresh_token") {
+            Ok(()) => revoked.push("refresh token"),
+            Err(e) => errors.push(format!("the refresh token: {e:#}")),
+        }
+    }
+    // Where revoking one token ends the grant, the other is already dead.
+    if style == Revocation::Rfc7009 || revoked.is_empty() {
+        match oauth.revoke(&http, url, &set.access_token, "access_token") {
+            Ok(()) => revoked.push("access token"),
+            Err(e) => errors.push(format!("the access token: {e:#}")),
+        }
+    }
+    if !revoked.is_empty() {
+        output::note(&format!(
+            "Revoked the {} at {url}.",
+            revoked.join(" and the ")
+        ));
+    }
+    if !errors.is_empty() {
+        bail!("revoking {} failed", errors.join("; revoking "));
+    }
+    Ok(true)
+}
