@@ -16,6 +16,7 @@ pub mod jwt;
 pub mod name;
 pub mod output;
 pub mod paths;
+pub mod process;
 pub mod provider;
 pub mod secret;
 pub mod store;

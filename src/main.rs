@@ -6,9 +6,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use oauthcli::{cli, commands, error};
+use oauthcli::{cli, commands, error, process};
 
 fn main() -> ExitCode {
+    process::harden();
     let args = cli::Cli::parse();
     match commands::run(args) {
         Ok(()) => ExitCode::SUCCESS,

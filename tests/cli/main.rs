@@ -25,6 +25,7 @@ mod manpage;
 mod paste;
 mod paste_race;
 mod presets;
+mod process;
 mod races;
 mod refresh;
 mod secrets;

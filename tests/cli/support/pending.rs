@@ -84,6 +84,11 @@ impl User {
 }
 
 impl PendingLogin {
+    /// The login's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends a signal to the login (`STOP` freezes it, `CONT` resumes it, `INT` is Ctrl-C).
     pub fn signal(&self, signal: &str) {
         kill(self.child.id(), signal);
