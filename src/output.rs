@@ -78,17 +78,18 @@ pub fn note(text: &str) {
     eprintln!("{text}");
 }
 
-/// A note shown with `-v` only (never a secret).
+/// A note shown with `-v` only (never a secret). Notes name endpoints and answers that come
+/// from the provider, so they are escaped for the terminal here (SECURITY.md row 12).
 pub fn verbose(level: u8, text: &str) {
     if level > 0 {
-        eprintln!("oauthcli: {text}");
+        eprintln!("oauthcli: {}", crate::term::escape(text));
     }
 }
 
 /// A note shown with `-vv` only: requests, answers and decisions (never a secret).
 pub fn debug(text: &str) {
     if LEVEL.load(Ordering::Relaxed) > 1 {
-        eprintln!("oauthcli: {text}");
+        eprintln!("oauthcli: {}", crate::term::escape(text));
     }
 }
 
