@@ -1,8 +1,8 @@
 //! The command line, as clap definitions and nothing else.
 //!
-//! House rules (`cli.md`): no flag ever takes a secret (they would land in shell history and
+//! House rules (README): no flag ever takes a secret (they would land in shell history and
 //! in `ps`); names of commands and flags are part of the contract that scripts rely on, so
-//! change them only together with `cli.md` and the README.
+//! change them only together with the README.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! The errors that decide the exit code, and the one place that prints an error.
 //!
-//! Exit codes are part of the contract (`cli.md`): 2 for usage and configuration errors,
+//! Exit codes are part of the contract (README, "Exit codes"): 2 for usage and configuration errors,
 //! 4 when the user must log in (again), 130 for Ctrl-C during a login, 1 for everything
 //! else. Code that needs a specific exit code returns a [`Failure`] somewhere in its
 //! `anyhow` chain; everything else is 1.
@@ -65,7 +65,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 /// Prints the error and its causes to stderr, with provider-supplied text made harmless for
-/// the terminal (security.md #12). Without `-v` at most two causes are shown: the first, which
+/// the terminal (SECURITY.md row 12). Without `-v` at most two causes are shown: the first, which
 /// says what failed, and the last, the root cause (a refused connection, a timeout); the ones
 /// between are counted, and `-v` shows them.
 pub fn report(err: &anyhow::Error) {

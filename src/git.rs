@@ -46,7 +46,7 @@ impl Request {
     }
 
     /// Is the request for a URL a token may be sent to? https always; plain http only on
-    /// a loopback host, where nothing crosses a network (security.md #11).
+    /// a loopback host, where nothing crosses a network (SECURITY.md row 11).
     pub fn transport_ok(&self) -> bool {
         match self.protocol.as_str() {
             "https" => true,

@@ -1,6 +1,6 @@
 //! The one HTTP client every request to a provider goes through, and the endpoint rule.
 //!
-//! Rules (security.md #11): every endpoint is https, except on loopback hosts; there is no
+//! Rules (SECURITY.md row 11): every endpoint is https, except on loopback hosts; there is no
 //! way to turn certificate checks off, only a way to trust one more CA (`ca_file` in the
 //! config, for providers behind a private CA: the built-in roots are Mozilla's, not the
 //! system's); redirects are never followed, and a redirect is an error that says so (a

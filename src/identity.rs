@@ -3,7 +3,7 @@
 //! The ID token is validated per OpenID Core §3.1.3.7 by `openidconnect`: signature
 //! against the issuer's JWKS with our algorithm allow-list, `iss`, `aud` (no audience but
 //! ours), `exp`, `iat` and the `nonce` we sent; `azp`, which `openidconnect` leaves to its
-//! users, is checked here (security.md #6). When the email has to come from userinfo, its
+//! users, is checked here (SECURITY.md row 6). When the email has to come from userinfo, its
 //! `sub` must equal the ID token's (OpenID Core §5.3.2). A provider whose ID tokens may lack
 //! `email` can name another claim to fall back to (Microsoft: `preferred_username`).
 
@@ -39,7 +39,7 @@ pub struct IdClaims {
 }
 
 /// How far the provider's clock may be from ours when `exp` and `iat` are checked
-/// (security.md #15): enough for clocks kept by NTP, too little to make a stale token fresh.
+/// (SECURITY.md row 15): enough for clocks kept by NTP, too little to make a stale token fresh.
 const CLOCK_LEEWAY: TimeDelta = TimeDelta::seconds(60);
 
 /// Validates an ID token from the token endpoint: in a login's exchange with the `nonce` we

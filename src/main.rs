@@ -1,7 +1,7 @@
 //! Entry point: parse the command line, run the command, map the outcome to an exit code.
 //!
 //! Everything else lives in the library (`lib.rs`); this file only decides how the process
-//! ends (`cli.md`, "Exit codes"). Errors are printed here and only here, to stderr.
+//! ends (README, "Exit codes"). Errors are printed here and only here, to stderr.
 
 use std::process::ExitCode;
 

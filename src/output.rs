@@ -2,7 +2,7 @@
 //!
 //! A closed stdout (`oauthcli status | head -1`) is not an error: the reader has what it
 //! wanted, so a broken pipe ends the write quietly. Nothing secret is ever passed here, at
-//! any level (security.md #13): the notes say what happens, never with which token, code,
+//! any level (SECURITY.md row 13): the notes say what happens, never with which token, code,
 //! verifier or state.
 
 use std::io::{ErrorKind, Write};

@@ -1,6 +1,6 @@
 //! Every file system path the program uses, and where it comes from.
 //!
-//! The XDG base directories are used on every platform, as `cli.md` specifies:
+//! The XDG base directories are used on every platform, as the README ("Configuration", "Storage") says:
 //! - config: `$XDG_CONFIG_HOME/oauthcli/config.toml` (else `~/.config/...`), or `--config` /
 //!   `$OAUTHCLI_CONFIG` (handled by clap in `cli.rs`);
 //! - token files (`--storage file`): `$XDG_DATA_HOME/oauthcli/` (else `~/.local/share/...`);

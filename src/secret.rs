@@ -1,7 +1,7 @@
 //! A string that must never be shown: tokens, client secrets.
 //!
 //! `Debug` prints `Secret(redacted)` and there is no `Display`, so a secret can reach a log
-//! line or an error message only through an explicit [`Secret::expose`] (security.md #13).
+//! line or an error message only through an explicit [`Secret::expose`] (SECURITY.md row 13).
 
 use serde::{Deserialize, Serialize};
 

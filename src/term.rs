@@ -2,7 +2,7 @@
 //!
 //! Strings that come from a provider (email, error descriptions) could carry escape
 //! sequences that rewrite the screen or the window title, or bidi overrides that make text
-//! read differently than it is (security.md #12). They are shown escaped, never interpreted.
+//! read differently than it is (SECURITY.md row 12). They are shown escaped, never interpreted.
 
 /// Returns `s` with control characters (C0, DEL, C1) and bidi controls replaced by `\u{..}`.
 pub fn escape(s: &str) -> String {

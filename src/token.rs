@@ -1,7 +1,7 @@
 //! The token set that a login produces and the store keeps, and its expiry arithmetic.
 //!
 //! A set remembers the issuer and client id it was issued for, so that it is never used
-//! under another (security.md #5), and the endpoints it needs later (refresh, revocation),
+//! under another (SECURITY.md row 5), and the endpoints it needs later (refresh, revocation),
 //! so that `token` never needs discovery or the network when the token is still good.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -71,7 +71,7 @@ fn lasts(expires_at: Option<i64>, now: i64, min_ttl: u64) -> bool {
 /// The absolute expiry for a token received at `received` with the given `expires_in`.
 ///
 /// Counted from our own clock at receipt, not from any time the provider states, so a skewed
-/// provider clock cannot make a token look fresh (security.md #15; RFC 6749 §5.1 defines
+/// provider clock cannot make a token look fresh (SECURITY.md row 15; RFC 6749 §5.1 defines
 /// `expires_in` as relative to the response). Absurd lifetimes are clamped.
 pub fn expires_at(received: i64, expires_in: Option<Duration>) -> Option<i64> {
     let secs = expires_in?.min(MAX_EXPIRES_IN).as_secs();

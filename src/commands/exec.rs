@@ -3,7 +3,7 @@
 //!
 //! The token is put where the user asked and nowhere else: CMD's environment holds no
 //! client secret of ours (`OAUTHCLI_*_CLIENT_SECRET`) and no other token of ours
-//! (security.md #13). On Unix oauthcli replaces itself with CMD (`execvp`), so CMD gets the
+//! (SECURITY.md row 13). On Unix oauthcli replaces itself with CMD (`execvp`), so CMD gets the
 //! signals and its exit status is the process's own; elsewhere it waits and passes the code on.
 
 use std::ffi::OsString;

@@ -4,7 +4,7 @@
 //! The fast path (a good token) reads the config, the state and the store once, and
 //! writes nothing: no network, no discovery, no lock. A refresh happens under the login's
 //! lock (`store::lock`), after reading the store again, so that of many processes
-//! finding the token expired only one refreshes (security.md #14); it uses the token
+//! finding the token expired only one refreshes (SECURITY.md row 14); it uses the token
 //! endpoint stored with the login, and stores the new set before anyone is handed a token.
 
 use anyhow::{Context, Result, bail};

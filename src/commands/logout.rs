@@ -1,7 +1,7 @@
 //! `oauthcli logout`: revoke at the provider (`revoke`), then forget locally.
 //!
 //! The local copy is deleted whatever the provider said; a failed revocation is reported,
-//! not hidden (security.md #16), and makes the exit code 1.
+//! not hidden (SECURITY.md row 16), and makes the exit code 1.
 
 use anyhow::{Result, bail};
 

@@ -116,7 +116,7 @@ fn not_stored(provider: &str) -> anyhow::Error {
 }
 
 /// A token set is never used for another issuer or client than it was issued for
-/// (security.md #5): when the config now names others, the user must log in again.
+/// (SECURITY.md row 5): when the config now names others, the user must log in again.
 fn check_binding(settings: &Settings, provider: &str, set: &TokenSet) -> Result<()> {
     if !settings.knows(provider) {
         return Ok(());

@@ -2,7 +2,7 @@
 //!
 //! Precedence, highest first: flags, `OAUTHCLI_*` variables, the config file, the built-in
 //! preset the provider is named after (or names with `preset`), defaults.
-//! Secrets come from the file or the environment only, never from a flag (`cli.md`).
+//! Secrets come from the file or the environment only, never from a flag (README).
 //! Every error here is a [`Failure::Config`](crate::error::Failure) (exit 2) that names the
 //! file, the provider and the key, and says what to change.
 //!
@@ -268,7 +268,7 @@ fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
 }
 
 /// The environment variable holding a provider's setting: `OAUTHCLI_<NAME>_<KEY>`,
-/// NAME upper-cased with `-` as `_` (`cli.md`).
+/// NAME upper-cased with `-` as `_` (README).
 pub fn env_var(name: &str, key: &str) -> String {
     format!(
         "OAUTHCLI_{}_{key}",

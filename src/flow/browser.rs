@@ -4,7 +4,7 @@
 //! command stands for the URL, else the URL is the last argument (the convention of
 //! Debian's `sensible-browser` and Python's `webbrowser`). Commands are split on white
 //! space and run directly, never through a shell, so nothing in the URL is interpreted
-//! (security.md #10). Without `$BROWSER` the system's opener is used (`launch::system`: on
+//! (SECURITY.md row 10). Without `$BROWSER` the system's opener is used (`launch::system`: on
 //! WSL the Windows browser). A browser that fails to start is not fatal: the URL is already
 //! on the terminal. Every browser is started by `launch`, without our variables.
 
@@ -33,7 +33,7 @@ pub fn open(url: &str, wsl: bool, show_output: bool) -> Result<()> {
 
 /// Refuses a URL with white space or control characters (it could split into several
 /// arguments or smuggle text into a launcher), or one that is not https (plain http to a
-/// loopback host aside): the browser is given nothing else (security.md #10).
+/// loopback host aside): the browser is given nothing else (SECURITY.md row 10).
 fn check_url(url: &str) -> Result<()> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         bail!("refusing to open a URL with white space or control characters");

@@ -1,6 +1,6 @@
 //! Judging one request to the loopback listener: a pure function, no I/O.
 //!
-//! Order matters (security.md #3, #5, #8): method, Host and path first (a stray or
+//! Order matters (SECURITY.md rows 3, 5, #8): method, Host and path first (a stray or
 //! rebinding request must not use up the login); then exactly one `state`, compared in
 //! constant time, before any other parameter is believed, so a forged `?error=` cannot end
 //! the login (RFC 6749 §10.12); then `iss` against the issuer (RFC 9207 §2.4), before the
@@ -153,7 +153,7 @@ pub fn judge(head: &Head, expected: &Expected) -> Verdict {
 /// after the provider redirected it to us, `http://127.0.0.1:PORT/callback?...`. It must name
 /// exactly our redirect URI, and is then judged exactly as the browser's request would be
 /// ([`judge`]: state first, then `iss`, then the code or the error), so a pasted URL is taken
-/// only with the pending login's state (security.md #20). A fragment is not part of it.
+/// only with the pending login's state (SECURITY.md row 20). A fragment is not part of it.
 pub fn judge_pasted(line: &[u8], expected: &Expected) -> Verdict {
     let not_ours = "it is not the address of oauthcli's redirect";
     let Ok(text) = std::str::from_utf8(line) else {

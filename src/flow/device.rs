@@ -4,7 +4,7 @@
 //! (`device_check`), and polls the token endpoint (§3.4) until the user approved or
 //! refused, or the code expired (§3.5).
 //!
-//! Polling respects the provider (security.md #19): the first request waits `interval` like
+//! Polling respects the provider (SECURITY.md row 19): the first request waits `interval` like
 //! every other, `slow_down` adds 5 s for good, and it stops at `expires_in` (or `--timeout`)
 //! without another request. Ctrl-C while it waits ends the process with 130 and nothing
 //! stored (`flow::interrupt`: no listener waits, so the handler exits at once).

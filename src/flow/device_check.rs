@@ -1,9 +1,9 @@
 //! The device authorization response (RFC 8628 §3.2), checked field by field before any of
-//! it is shown or used: every field comes from the provider and is untrusted (security.md
+//! it is shown or used: every field comes from the provider and is untrusted (SECURITY.md
 //! #19, README "Security").
 //!
 //! - the user code is shown on the terminal and copied to its clipboard: no control or bidi
-//!   characters (they could rewrite the screen or the clipboard's meaning, security.md #12);
+//!   characters (they could rewrite the screen or the clipboard's meaning, SECURITY.md row 12);
 //! - `verification_uri` and `verification_uri_complete` are where the user is sent: https off
 //!   loopback, as every endpoint (`http::check_endpoint`), so a code is never entered on a
 //!   page anyone on the path can read or rewrite;

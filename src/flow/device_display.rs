@@ -1,5 +1,5 @@
 //! What the device grant shows the user on stderr: where to go, the code to enter, and who
-//! asks (the issuer and the client, security.md #19: a code sent by someone else is not to
+//! asks (the issuer and the client, SECURITY.md row 19: a code sent by someone else is not to
 //! be approved); a QR code of `verification_uri_complete` when stderr is a terminal; and with
 //! `--clipboard` the user code copied through the terminal (OSC 52), which crosses SSH.
 //!

@@ -3,7 +3,7 @@
 //! While the listener waits for the browser, Ctrl-C wakes it: the wait ends with
 //! [`Failure::Interrupted`](crate::error::Failure), the listener is dropped (its socket
 //! closed), nothing is stored, and the process exits 130, the shell's code for SIGINT
-//! (security.md #9). After the wait (the code exchange, the ID token checks) Ctrl-C ends the
+//! (SECURITY.md row 9). After the wait (the code exchange, the ID token checks) Ctrl-C ends the
 //! process at once, with 130 too, but never while the tokens are being stored: [`storing`]
 //! holds it off until the store is whole, so no half-written file or temporary copy of the
 //! tokens is left behind.

@@ -1,12 +1,12 @@
 //! The temporary loopback listener that catches the authorization response.
 //!
 //! It binds the loopback IP literal, never a wildcard, and keeps that very socket for the
-//! whole login (RFC 8252 §7.3, §8.3; security.md #1, #2): port 0 lets the OS pick a free
+//! whole login (RFC 8252 §7.3, §8.3; SECURITY.md rows 1, 2): port 0 lets the OS pick a free
 //! port, so no other process can hold it in between. Every request is read into a buffer of
 //! at most [`MAX_REQUEST`] bytes and judged by the pure [`callback::judge_request`]; every
-//! answer is a static page that echoes nothing, with the headers of security.md #7, and
+//! answer is a static page that echoes nothing, with the headers of SECURITY.md row 7, and
 //! closes the connection (one request per connection). The listener lives until the
-//! decisive callback, the deadline or Ctrl-C, and its socket closes with it (security.md #9).
+//! decisive callback, the deadline or Ctrl-C, and its socket closes with it (SECURITY.md row 9).
 //!
 //! Why not an HTTP server crate: the one used before (tiny_http) reads requests of any size
 //! and has no per-connection time limit we could set, so one idle or slowly dripping

@@ -2,7 +2,7 @@
 //! code exchange, refresh, revocation, and the two requests of the device grant (RFC 8628).
 //!
 //! PKCE is always S256 with a 32-byte verifier (RFC 7636 §4.1, §4.2; `plain` is never
-//! offered, security.md #4); `state` carries 128 random bits (RFC 6749 §10.12). Errors from
+//! offered, SECURITY.md row 4); `state` carries 128 random bits (RFC 6749 §10.12). Errors from
 //! the token endpoint keep the provider's `error` code, because callers branch on it
 //! (`invalid_grant` means "log in again", RFC 6749 §5.2); a provider's own name for a standard
 //! code is translated (`provider::presets::standard_error`), and an error sent with HTTP 200

@@ -32,7 +32,7 @@ fn style_hash() -> &'static str {
     HASH.get_or_init(|| format!("'sha256-{}'", BASE64.encode(Sha256::digest(STYLE))))
 }
 
-/// A whole HTTP/1.1 response: a static page with the headers of security.md #7 (no script,
+/// A whole HTTP/1.1 response: a static page with the headers of SECURITY.md row 7 (no script,
 /// frame or fetch may run, only our own style; the type is not sniffed; the callback URL,
 /// which holds the code, is not sent on as a referrer nor cached), and `Connection: close`.
 /// `provider` names the login on the final pages; it is a checked provider name (lower-case

@@ -48,7 +48,7 @@ type Metadata = ProviderMetadata<
 
 /// Signature algorithms we accept for ID tokens: asymmetric ones only. `none` would accept
 /// a forged token, and HS* would make the (public) client secret a signing key
-/// (security.md #6).
+/// (SECURITY.md row 6).
 const ALLOWED_ALGS: &[CoreJwsSigningAlgorithm] = &[
     CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
     CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
@@ -150,7 +150,7 @@ mod tests {
     use super::*;
 
     /// `none` accepts any forged token; HS* would verify with a key the client knows, which
-    /// for a public client is no secret at all (security.md #6).
+    /// for a public client is no secret at all (SECURITY.md row 6).
     #[test]
     fn no_unsigned_or_symmetric_algorithm_is_allowed() {
         for alg in ALLOWED_ALGS {

@@ -2,8 +2,8 @@
 //! built-in presets (`presets/`).
 //!
 //! Discovery (OpenID Discovery 1.0 §4) must name exactly the configured issuer
-//! (§4.3, security.md #5), Microsoft's tenant template aside (`presets::microsoft`); every
-//! endpoint must be https off loopback (security.md #11).
+//! (§4.3, SECURITY.md row 5), Microsoft's tenant template aside (`presets::microsoft`); every
+//! endpoint must be https off loopback (SECURITY.md row 11).
 
 mod discovery;
 pub mod presets;

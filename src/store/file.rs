@@ -1,5 +1,5 @@
 //! Token sets in files: `$XDG_DATA_HOME/oauthcli/NAME.json`, directory 0700, files 0600,
-//! written atomically. Plaintext on disk, so only by explicit choice (security.md #17):
+//! written atomically. Plaintext on disk, so only by explicit choice (SECURITY.md row 17):
 //! a file that is a symlink or readable by others is refused, not used.
 
 use std::fs;

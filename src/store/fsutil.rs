@@ -1,7 +1,7 @@
 //! Writing files whole and private: a temporary file created with mode 0600 (not chmod
 //! after, so no other user can open it in between), flushed to disk, then renamed over the
 //! target, so a crash leaves the old file or the new one, never half of either
-//! (security.md #17).
+//! (SECURITY.md row 17).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;

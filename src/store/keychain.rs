@@ -2,7 +2,7 @@
 //! the token set as JSON. The platform's keychain is reached by a backend (below); this
 //! module gives every backend the same rules.
 //!
-//! Every call runs under a deadline (security.md #18): a keychain that waits for an unlock
+//! Every call runs under a deadline (SECURITY.md row 18): a keychain that waits for an unlock
 //! prompt nobody sees, or a D-Bus peer that never answers, must not hang a script forever.
 //! When no keychain can be reached the error shows the real cause and names the way out,
 //! `--storage file`. A keychain that answers but cannot keep a secret (no default
@@ -135,7 +135,7 @@ impl Store for Keychain {
         let text = super::encode(set)?;
         let (user, written) = (provider.to_owned(), text.clone());
         // A keychain that accepts a write and loses it would leave the user logged out
-        // without knowing: read it back (security.md #18).
+        // without knowing: read it back (SECURITY.md row 18).
         let back = self.call(move || {
             backend::set(SERVICE, &user, written.as_bytes())?;
             backend::get(SERVICE, &user)

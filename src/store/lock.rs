@@ -1,5 +1,5 @@
 //! The cross-process locks: the lock of one login, held around every write of its token set
-//! (a refresh, a login, a logout; security.md #14), and the lock of the state file, held
+//! (a refresh, a login, a logout; SECURITY.md row 14), and the lock of the state file, held
 //! around every update of it (`state::State::update`). `Store::save` and `Store::delete` take
 //! the login's lock as an argument, so no write can happen without it.
 //!

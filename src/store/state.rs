@@ -1,7 +1,7 @@
 //! Non-secret state in `$XDG_STATE_HOME/oauthcli/state.json`: which login is active, and
 //! for each login where it is stored and how recent it is, so that `token` finds a login made
 //! with `--storage file` without the flag being repeated, and so that after a logout the most
-//! recent remaining login becomes the active one (`cli.md`).
+//! recent remaining login becomes the active one (README).
 //!
 //! Several processes change the state (two logins to different providers finishing at once,
 //! a logout), so it is changed in one way only, [`State::update`]: under the state lock, on

@@ -2,7 +2,7 @@
 //! (oidc-provider's device flow) with a stand-in phone (`tests/support/phone.py`) that reads
 //! the code from oauthcli's stderr and enters it on the provider's own pages; the headless
 //! choice; Ctrl-C while polling; the QR code and OSC 52 under a pseudo-terminal and never
-//! without one (security.md #19).
+//! without one (SECURITY.md row 19).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

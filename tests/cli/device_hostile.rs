@@ -1,6 +1,6 @@
 //! The device grant against a provider that misbehaves in exactly one way
 //! (`tests/provider/hostile.mjs`, the `device-*` modes): what oidc-provider cannot be made to
-//! do on demand (security.md #19). Every failure: the exact message and exit code, nothing
+//! do on demand (SECURITY.md row 19). Every failure: the exact message and exit code, nothing
 //! stored, the earlier login intact.
 
 use crate::device::{device_requests, earlier_login};

@@ -1,7 +1,7 @@
 //! Logins against a provider that misbehaves in exactly one way (`tests/provider/hostile.mjs`):
 //! forged or mismatched ID tokens, a foreign `iss`, a token endpoint that redirects, stalls
 //! or floods, an error description made to attack the page or the terminal, TLS from a
-//! private CA (security.md #4, #5, #6, #7, #11, #12, #15). Each ends with exit 1, nothing
+//! private CA (SECURITY.md rows 4, 5, #6, #7, #11, #12, #15). Each ends with exit 1, nothing
 //! stored and the earlier login untouched.
 
 use crate::support::*;
@@ -108,7 +108,7 @@ fn an_id_token_from_the_future_stores_nothing() {
 
 #[test]
 fn a_little_clock_skew_is_forgiven() {
-    // Issued 30 s ahead of our clock, or expired 30 s ago: inside the leeway (security.md #15).
+    // Issued 30 s ahead of our clock, or expired 30 s ago: inside the leeway (SECURITY.md row 15).
     for mode in ["id-clock-ahead", "id-just-expired"] {
         let provider = Provider::hostile(mode, &[]);
         let user = User::new();
@@ -235,7 +235,7 @@ fn a_provider_without_s256_pkce_is_refused_before_the_browser() {
 #[test]
 fn an_error_description_with_markup_and_escapes_reaches_neither_page_nor_terminal() {
     let (_bad, user, run) = bent("error-script", &[]);
-    // On the terminal: control and bidi characters escaped (security.md #12).
+    // On the terminal: control and bidi characters escaped (SECURITY.md row 12).
     assert!(
         run.stderr.ends_with(
             "error: the login was refused at the provider (access_denied: \
@@ -245,7 +245,7 @@ fn an_error_description_with_markup_and_escapes_reaches_neither_page_nor_termina
         run.stderr
     );
     assert!(!run.stderr.contains(['\u{1b}', '\u{7}', '\u{202e}']));
-    // On the page: nothing of it; the static page with its CSP (security.md #7).
+    // On the page: nothing of it; the static page with its CSP (SECURITY.md row 7).
     let pages = user.browser_pages();
     let last = pages.last().unwrap();
     assert_eq!(last["status"], 200);

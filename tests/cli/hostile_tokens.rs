@@ -3,7 +3,7 @@
 //! a token with characters no token may hold, a token type we cannot use, a refreshed ID
 //! token that is unsigned, forged, for another party or about another user. A bent login
 //! stores nothing and leaves the earlier one intact; a bent refresh leaves the stored set
-//! byte for byte as it was (security.md #6, #12, #13).
+//! byte for byte as it was (SECURITY.md rows 6, 12, #13).
 
 use crate::hostile::{config, refused_at_exchange};
 use crate::support::*;

@@ -1,4 +1,4 @@
-//! The loopback listener under attack (security.md #1, #3, #7, #8, #9): a login waits while
+//! The loopback listener under attack (SECURITY.md rows 1, 3, #7, #8, #9): a login waits while
 //! the tests speak raw HTTP to its listener, then the test browser finishes it.
 
 use std::io::{ErrorKind, Write};
@@ -97,7 +97,7 @@ fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
     let (port, state) = (login.port, login.state.clone());
     let m = "forged-marker";
 
-    // Wrong, missing or repeated state, with a code or with an error (security.md #3).
+    // Wrong, missing or repeated state, with a code or with an error (SECURITY.md row 3).
     for target in [
         format!("/callback?code={m}&state=wrong-{m}"),
         format!("/callback?code={m}"),
@@ -214,7 +214,7 @@ fn the_listener_is_bound_to_127_0_0_1_alone() {
         login.port
     )));
     // Bound to the one loopback address: not to a wildcard, which would answer on every
-    // address, 127.0.0.2 and ::1 among them (security.md #1).
+    // address, 127.0.0.2 and ::1 among them (SECURITY.md row 1).
     for other in [
         format!("127.0.0.2:{}", login.port),
         format!("[::1]:{}", login.port),

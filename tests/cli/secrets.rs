@@ -1,4 +1,4 @@
-//! Secrets in output and at rest (security.md #5, #13, #17): nothing secret at `-vv`, token
+//! Secrets in output and at rest (SECURITY.md rows 5, 13, #17): nothing secret at `-vv`, token
 //! files (and lock files) private whatever the umask, and a token file that is a symlink or readable by
 //! others refused and left as it is.
 
