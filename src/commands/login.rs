@@ -64,7 +64,8 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
 
     let http = Http::new(settings.ca_file().as_deref())?;
     output::verbose(v, &format!("resolving the endpoints of '{name}'"));
-    let ep = provider::resolve(&profile, &http)?;
+    let mut ep = provider::resolve(&profile, &http)?;
+    provider::complete(&mut ep, &profile, &http, v)?;
     let method = ep.auth_method(&profile);
     // Its refresh token counts only for the same provider and client.
     let previous = previous.filter(|p| p.client_id == client_id && p.issuer == ep.issuer);

@@ -7,6 +7,7 @@
 
 mod discovery;
 pub mod presets;
+mod rfc8414;
 
 use anyhow::{Context, Result};
 use openidconnect::IssuerUrl;
@@ -101,6 +102,20 @@ pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
     if profile.device_authorization_endpoint.is_some() {
         ep.device_authorization = profile.device_authorization_endpoint.clone();
     }
+    check_endpoints(&ep, profile)?;
+    if let Some(methods) = &ep.pkce_methods
+        && !methods.iter().any(|m| m == "S256")
+    {
+        return Err(error::config(format!(
+            "provider '{}' does not support PKCE with S256 (it lists {:?}); oauthcli will not log in without it",
+            profile.name, methods
+        )));
+    }
+    Ok(ep)
+}
+
+/// Every endpoint must be one oauthcli will send to (`http::endpoint`, SECURITY.md row 11).
+fn check_endpoints(ep: &Endpoints, profile: &Profile) -> Result<()> {
     for url in [
         Some(&ep.authorization),
         Some(&ep.token),
@@ -118,15 +133,21 @@ pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
             )
         })?;
     }
-    if let Some(methods) = &ep.pkce_methods
-        && !methods.iter().any(|m| m == "S256")
-    {
-        return Err(error::config(format!(
-            "provider '{}' does not support PKCE with S256 (it lists {:?}); oauthcli will not log in without it",
-            profile.name, methods
-        )));
+    Ok(())
+}
+
+/// At login: the endpoints discovery left out (revocation, device authorization), from the
+/// provider's RFC 8414 metadata (`rfc8414`). Not at refresh, which needs neither. A
+/// Microsoft tenant publishes neither there, so it is not asked.
+pub fn complete(ep: &mut Endpoints, profile: &Profile, http: &Http, verbose: u8) -> Result<()> {
+    let Source::Issuer(issuer) = &profile.source else {
+        return Ok(());
+    };
+    if profile.quirks.tenant_issuer {
+        return Ok(());
     }
-    Ok(ep)
+    rfc8414::fill(ep, issuer, http, verbose);
+    check_endpoints(ep, profile)
 }
 
 impl Endpoints {

@@ -28,6 +28,7 @@ mod presets;
 mod process;
 mod races;
 mod refresh;
+mod rfc8414;
 mod secrets;
 mod security_table;
 mod switch;

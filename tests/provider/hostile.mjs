@@ -73,6 +73,8 @@ const MODES = {
   'access-escape': 'the access token holds a terminal escape sequence',
   'token-type-dpop': 'the token type is DPoP',
   'token-type-mac': 'the token type is mac',
+  'rfc8414-revocation': 'discovery names no revocation endpoint; the RFC 8414 metadata (at the origin, RFC 8414 §3.1) does',
+  'rfc8414-foreign': 'discovery names no revocation endpoint; the RFC 8414 metadata names it, but for another issuer',
   'endpoint-userinfo': 'the authorization endpoint has a user name that looks like a host (accounts.example.com@)',
 };
 // An email that a terminal or a JSON reader could be fooled by: CSI (U+009B) and the other
@@ -212,7 +214,7 @@ function discovery(issuer) {
       : `${issuer}/auth`,
     token_endpoint: `${issuer}/token`,
     userinfo_endpoint: `${issuer}/me`,
-    revocation_endpoint: `${issuer}/revoke`,
+    ...(MODE.startsWith('rfc8414-') ? {} : { revocation_endpoint: `${issuer}/revoke` }),
     jwks_uri: `${issuer}/jwks`,
     response_types_supported: ['code'],
     grant_types_supported: ['authorization_code', 'refresh_token'],
@@ -395,6 +397,13 @@ async function handle(req, res) {
   }
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /.well-known/openid-configuration': return send(res, 200, discovery(issuer));
+    case 'GET /.well-known/oauth-authorization-server':
+      if (!MODE.startsWith('rfc8414-')) return send(res, 404, 'not found');
+      return send(res, 200, {
+        ...discovery(issuer),
+        issuer: MODE === 'rfc8414-foreign' ? 'https://evil.example' : issuer,
+        revocation_endpoint: `${issuer}/revoke`,
+      });
     case 'GET /jwks': return send(res, 200, { keys: [jwk] });
     case 'GET /auth': return authorize(issuer, url, res);
     case 'POST /token': return exchange(issuer, req, form, res);
