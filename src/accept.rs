@@ -87,7 +87,10 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         id_token: id_claims.as_ref().and(f.id_token),
         expires_at: f.expires_at,
         // RFC 6749 §5.1: no `scope` in the response means the requested ones were granted.
-        scopes: f.scopes.unwrap_or_else(|| ctx.scopes.to_vec()),
+        scopes: f.scopes.map_or_else(
+            || ctx.scopes.to_vec(),
+            |s| granted(s, ctx.profile.quirks.comma_scopes),
+        ),
         token_endpoint: ctx.ep.token.clone(),
         revocation_endpoint: ctx.ep.revocation.clone(),
         auth_method: ctx.method,
@@ -96,6 +99,21 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         set,
         fallback: who.fallback,
     })
+}
+
+/// The granted scopes as a list; where the provider separates them with commas (GitHub),
+/// split there too. GitHub's refresh responses carry an empty `scope` (GitHub Apps have no
+/// scopes), so a refresh needs no such split.
+fn granted(scopes: Vec<String>, comma_separated: bool) -> Vec<String> {
+    if !comma_separated {
+        return scopes;
+    }
+    scopes
+        .iter()
+        .flat_map(|s| s.split(','))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A refresh's result: the new set, and whether a new ID token came with it.

@@ -232,7 +232,7 @@ fn github_oauth_app_on_enterprise_server_with_classic_tokens() {
         gh.base
     ));
     user.env("OAUTHCLI_GITHUB_CLIENT_SECRET", GITHUB_SECRET);
-    let r = user.run(&["login", "github"]);
+    let r = user.run(&["login", "github", "--scope", "repo"]);
     assert_eq!(r.code, 0, "{r:#?}");
     assert_eq!(r.stdout, "Logged in to github as alice@example.com\n");
 
@@ -240,7 +240,7 @@ fn github_oauth_app_on_enterprise_server_with_classic_tokens() {
     assert_eq!(auth.len(), 1);
     let q = &auth[0].query;
     assert_eq!(q["client_id"], GITHUB_CLIENT);
-    assert_eq!(q["scope"], "user:email");
+    assert_eq!(q["scope"], "user:email repo");
     assert_eq!(q["code_challenge_method"], "S256");
     assert_eq!(q.get("nonce"), None, "GitHub is not OpenID");
     assert!(is_loopback_callback(&q["redirect_uri"]));
@@ -261,6 +261,8 @@ fn github_oauth_app_on_enterprise_server_with_classic_tokens() {
     let saved = stored(&user, "github");
     let token = saved["access_token"].as_str().unwrap().to_owned();
     assert!(token.starts_with("gho_"));
+    // GitHub grants `user:email,repo`: two scopes.
+    assert_eq!(saved["scopes"], serde_json::json!(["user:email", "repo"]));
     assert_eq!(
         emails[0].header("authorization"),
         Some(format!("Bearer {token}").as_str())

@@ -711,7 +711,7 @@ impl Provider {
                     if s.refresh.remove(&old).is_some() {
                         // The old refresh token and the old access token stop working.
                         s.access.clear();
-                        self.github_tokens(s)
+                        self.github_tokens(s, "")
                     } else {
                         error(
                             "bad_refresh_token",
@@ -720,7 +720,9 @@ impl Provider {
                     }
                 }
                 _ => match f.get("code").and_then(|c| s.codes.remove(c)) {
-                    Some(grant) if check_grant(&grant, f).is_ok() => self.github_tokens(s),
+                    Some(grant) if check_grant(&grant, f).is_ok() => {
+                        self.github_tokens(s, &grant.scope)
+                    }
                     _ => error(
                         "bad_verification_code",
                         "The code passed is incorrect or expired.",
@@ -750,7 +752,9 @@ impl Provider {
         json_reply(200, body)
     }
 
-    fn github_tokens(&self, s: &mut State) -> Value {
+    /// GitHub's token response; an OAuth app's lists the granted scopes, `scope` of the
+    /// authorization request, comma-separated ("Authorizing OAuth apps").
+    fn github_tokens(&self, s: &mut State, scope: &str) -> Value {
         if self.opts.github_app {
             let access = s.next("ghu_");
             let rt = s.next("ghr_");
@@ -767,7 +771,8 @@ impl Provider {
         } else {
             let access = s.next("gho_");
             s.access.push(access.clone());
-            json!({"access_token": access, "scope": "user:email", "token_type": "bearer"})
+            let granted = scope.split(' ').collect::<Vec<_>>().join(",");
+            json!({"access_token": access, "scope": granted, "token_type": "bearer"})
         }
     }
 }

@@ -3,13 +3,19 @@
 //! Sources (docs.github.com):
 //! - Endpoints `https://HOST/login/oauth/authorize` and `/login/oauth/access_token`; the REST
 //!   API at `https://api.github.com`, on GHES at `https://HOST/api/v3` ("Authorizing OAuth
-//!   apps"; "REST API endpoints for emails", GHES edition).
+//!   apps"; "REST API endpoints for emails", GHES edition), and on GitHub Enterprise Cloud
+//!   with data residency, whose web is `https://SUBDOMAIN.ghe.com`, at
+//!   `https://api.SUBDOMAIN.ghe.com` (the Enterprise Cloud docs' API hosts, e.g. "Managing
+//!   enterprise accounts": "For GitHub Enterprise Cloud with Data Residency:
+//!   https://api.SUBDOMAIN.ghe.com/graphql"); sign-in stays on the subdomain itself.
 //! - The token endpoint answers JSON only when asked with `Accept: application/json` ("the
 //!   format of these responses is determined by the accept header you pass"), and reports
 //!   errors such as `bad_verification_code` and `incorrect_client_credentials` in a normal
 //!   200 response ("Troubleshooting OAuth app access token request errors"); `oauth2` sends
 //!   that header on every token request, and `flow::oauth` reads such a body as an error.
 //! - The token request carries `client_id` and `client_secret` as parameters.
+//! - The granted scopes come comma-separated: `"scope":"repo,gist"` ("Authorizing OAuth
+//!   apps", step 2's response).
 //! - Loopback callbacks: "The redirect_uri does not need to match the port specified in the
 //!   callback url for the app" ("Authorizing OAuth apps", loopback redirect urls).
 //! - Every API request needs a `User-Agent` ("Requests with no User-Agent header will be
@@ -57,6 +63,7 @@ pub static PRESET: Preset = Preset {
         revocation: Revocation::GitHub,
         offline_access_type: false,
         tenant_issuer: false,
+        comma_scopes: true,
     },
     defaults,
     register,
@@ -81,16 +88,25 @@ pub static PRESET: Preset = Preset {
 const WEB: &str = "https://github.com";
 const API: &str = "https://api.github.com";
 
-/// The web and API roots: github.com, or a GitHub Enterprise Server at `base_url`.
+/// Data residency: the enterprise's own subdomain of this domain.
+const DATA_RESIDENCY: &str = ".ghe.com";
+
+/// The web and API roots: github.com; GitHub Enterprise Cloud with data residency at a
+/// `base_url` under ghe.com, its API on the `api.` subdomain; or a GitHub Enterprise
+/// Server at `base_url`, its API under `/api/v3`.
 fn roots(site: &Site) -> (String, String) {
-    match site.base_url {
-        None => (WEB.to_owned(), API.to_owned()),
-        Some(_) => {
-            let web = site.base_or(WEB);
-            let api = format!("{web}/api/v3");
-            (web, api)
-        }
+    if site.base_url.is_none() {
+        return (WEB.to_owned(), API.to_owned());
     }
+    let web = site.base_or(WEB);
+    let residency = web
+        .strip_prefix("https://")
+        .filter(|host| host.ends_with(DATA_RESIDENCY) && !host.contains('/'));
+    let api = match residency {
+        Some(host) => format!("https://api.{host}"),
+        None => format!("{web}/api/v3"),
+    };
+    (web, api)
 }
 
 fn defaults(site: &Site) -> Result<Defaults, String> {
@@ -218,5 +234,33 @@ mod tests {
             d.revocation_endpoint.as_deref(),
             Some("https://ghe.example.com/api/v3/applications/abc/token")
         );
+    }
+
+    #[test]
+    fn data_residency_has_its_api_on_the_api_subdomain() {
+        let ghe = Site {
+            base_url: Some("https://octocorp.ghe.com/"),
+            client_id: Some("abc"),
+            tenant: None,
+        };
+        let d = defaults(&ghe).unwrap();
+        assert_eq!(
+            d.authorization_endpoint.as_deref(),
+            Some("https://octocorp.ghe.com/login/oauth/authorize")
+        );
+        assert_eq!(
+            d.userinfo_endpoint.as_deref(),
+            Some("https://api.octocorp.ghe.com/user/emails")
+        );
+        assert_eq!(
+            d.revocation_endpoint.as_deref(),
+            Some("https://api.octocorp.ghe.com/applications/abc/token")
+        );
+        // A server of one's own whose name merely ends so, under a path, is no ghe.com tenant.
+        let (_, api) = roots(&Site {
+            base_url: Some("https://git.example.com/ghe.com"),
+            ..Site::default()
+        });
+        assert_eq!(api, "https://git.example.com/ghe.com/api/v3");
     }
 }

@@ -35,6 +35,7 @@ pub static PRESET: Preset = Preset {
         revocation: Revocation::Rfc7009,
         offline_access_type: false,
         tenant_issuer: false,
+        comma_scopes: false,
     },
     defaults,
     register,

@@ -40,6 +40,7 @@ pub static PRESET: Preset = Preset {
         revocation: Revocation::Grant,
         offline_access_type: true,
         tenant_issuer: false,
+        comma_scopes: false,
     },
     defaults,
     register,

@@ -44,6 +44,7 @@ pub static PRESET: Preset = Preset {
         revocation: Revocation::Rfc7009,
         offline_access_type: false,
         tenant_issuer: true,
+        comma_scopes: false,
     },
     defaults,
     register,

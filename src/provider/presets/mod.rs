@@ -48,6 +48,9 @@ pub struct Quirks {
     /// Discovery's `issuer` is a template holding `{tenantid}`; an ID token is checked against
     /// the issuer its own `tid` names (Microsoft).
     pub tenant_issuer: bool,
+    /// The token response's `scope` lists the granted scopes separated by commas, not by
+    /// spaces as RFC 6749 §3.3 has it (GitHub).
+    pub comma_scopes: bool,
 }
 
 impl Default for Quirks {
@@ -57,6 +60,7 @@ impl Default for Quirks {
             revocation: Revocation::Rfc7009,
             offline_access_type: false,
             tenant_issuer: false,
+            comma_scopes: false,
         }
     }
 }
