@@ -66,6 +66,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         ctx.http,
         f.access_token.expose(),
         id_claims.as_ref(),
+        ctx.scopes,
     )?;
     // A provider that sends a refresh token only on first consent (Google) leaves the stored
     // one valid for the same user: keep it.

@@ -33,6 +33,8 @@ pub struct Identity {
 pub struct IdClaims {
     pub subject: String,
     pub email: Option<String>,
+    /// It carried an `email` that the provider marks unverified (`email_verified` false).
+    pub email_unverified: bool,
     /// `exp`, seconds since the Unix epoch.
     pub expires_at: i64,
     pub preferred_username: Option<String>,
@@ -94,6 +96,7 @@ pub fn validate_id_token(
             .email()
             .filter(|_| claims.email_verified() != Some(false))
             .map(|e| e.as_str().to_owned()),
+        email_unverified: claims.email().is_some() && claims.email_verified() == Some(false),
         expires_at: claims.expiration().timestamp(),
         preferred_username: claims.preferred_username().map(|u| u.as_str().to_owned()),
     })
@@ -141,12 +144,12 @@ fn extract(doc: &serde_json::Value, email_field: &str) -> (Option<String>, Optio
 
 /// Decides the identity from what the ID token and userinfo said; with
 /// `preferred_username_fallback`, the ID token's `preferred_username` stands in for a missing
-/// email (Microsoft).
+/// email (Microsoft). `None` when neither told an email.
 pub fn decide(
     id: Option<&IdClaims>,
     info: Option<(Option<String>, Option<String>)>,
     preferred_username_fallback: bool,
-) -> Result<Identity> {
+) -> Result<Option<Identity>> {
     // OpenID Core §5.3.2: userinfo always carries `sub`, and it must be the ID token's.
     if let (Some(id), Some((_, info_sub))) = (id, &info)
         && info_sub.as_deref() != Some(id.subject.as_str())
@@ -168,18 +171,65 @@ pub fn decide(
         ),
         (None, false) => (None, None),
     };
-    let email = email.context(
-        "the provider told no verified email address: ask for the `email` scope (--scope email), \
-         verify the address at the provider, or set `email_field` in the config",
-    )?;
+    let Some(email) = email else {
+        return Ok(None);
+    };
     let subject = id
         .map(|c| c.subject.clone())
         .or_else(|| info.and_then(|(_, s)| s));
-    Ok(Identity {
+    Ok(Some(Identity {
         email,
         subject,
         fallback: used,
-    })
+    }))
+}
+
+/// The login told no email: what was looked at, and what would make the provider tell one.
+fn no_email(
+    profile: &Profile,
+    userinfo: Option<&str>,
+    scopes: &[String],
+    id: Option<&IdClaims>,
+) -> anyhow::Error {
+    let name = &profile.name;
+    let field = &profile.email_field;
+    let mut looked = Vec::new();
+    let mut fixes = Vec::new();
+    match id {
+        Some(c) if c.email_unverified => {
+            looked.push("the ID token's `email` is marked unverified".to_owned());
+            fixes.push("verify the address at the provider".to_owned());
+        }
+        Some(_) => looked.push("the ID token has no `email`".to_owned()),
+        None => {}
+    }
+    match userinfo {
+        Some(url) => looked.push(format!(
+            "the userinfo endpoint {url} answered no verified `{field}`"
+        )),
+        None => looked.push("there is no userinfo endpoint to ask".to_owned()),
+    }
+    // OpenID Core §5.4: the `email` scope asks for the `email` and `email_verified` claims.
+    if id.is_some() && !scopes.iter().any(|s| s == "email") {
+        fixes.push(format!(
+            "ask for the `email` scope ('oauthcli login {name} --scope email', or add it to \
+             `scopes` under [providers.{name}])"
+        ));
+    }
+    if userinfo.is_some() {
+        fixes.push(format!(
+            "if the provider's userinfo names the address under another key, set `email_field` \
+             under [providers.{name}]"
+        ));
+    }
+    anyhow!(
+        "the provider told no verified email address: {}. {}",
+        looked.join(", and "),
+        match fixes.is_empty() {
+            true => "The account may have no address at the provider".to_owned(),
+            false => format!("To fix: {}", fixes.join("; or ")),
+        }
+    )
 }
 
 /// Who logged in: from the provider's API, the ID token or the userinfo endpoint, as the
@@ -190,6 +240,7 @@ pub fn identify(
     http: &Http,
     access_token: &str,
     id_claims: Option<&IdClaims>,
+    scopes: &[String],
 ) -> Result<Identity> {
     let fallback = match (profile.quirks.email, &ep.userinfo) {
         (EmailSource::GitHubEmails, Some(url)) => {
@@ -214,7 +265,8 @@ pub fn identify(
         }
         _ => None,
     };
-    decide(id_claims, info, fallback)
+    let asked = info.is_some().then_some(ep.userinfo.as_deref()).flatten();
+    decide(id_claims, info, fallback)?.ok_or_else(|| no_email(profile, asked, scopes, id_claims))
 }
 
 #[cfg(test)]
@@ -226,6 +278,7 @@ mod tests {
         IdClaims {
             subject: sub.into(),
             email: email.map(str::to_owned),
+            email_unverified: false,
             expires_at: 0,
             preferred_username: Some(format!("{sub}@tenant.example")),
         }
@@ -234,7 +287,7 @@ mod tests {
     #[test]
     fn id_token_email_wins() {
         let id = claims("alice", Some("alice@example.com"));
-        let got = decide(Some(&id), None, true).unwrap();
+        let got = decide(Some(&id), None, true).unwrap().unwrap();
         assert_eq!(
             got,
             Identity {
@@ -249,7 +302,7 @@ mod tests {
     fn userinfo_fills_in_a_missing_email_for_the_same_subject() {
         let id = claims("alice", None);
         let info = extract(&json!({"sub": "alice", "email": "a@x.org"}), "email");
-        let got = decide(Some(&id), Some(info), false).unwrap();
+        let got = decide(Some(&id), Some(info), false).unwrap().unwrap();
         assert_eq!(got.email, "a@x.org");
     }
 
@@ -264,11 +317,14 @@ mod tests {
     #[test]
     fn custom_email_field_and_no_email() {
         let info = extract(&json!({"id": 7, "mail": "b@x.org"}), "mail");
-        assert_eq!(decide(None, Some(info), false).unwrap().email, "b@x.org");
-        let err = decide(None, Some(extract(&json!({}), "mail")), false).unwrap_err();
+        assert_eq!(
+            decide(None, Some(info), false).unwrap().unwrap().email,
+            "b@x.org"
+        );
         assert!(
-            err.to_string()
-                .starts_with("the provider told no verified email")
+            decide(None, Some(extract(&json!({}), "mail")), false)
+                .unwrap()
+                .is_none()
         );
         let unverified = extract(
             &json!({"sub": "b", "email": "b@x.org", "email_verified": false}),
@@ -280,9 +336,9 @@ mod tests {
     #[test]
     fn preferred_username_only_when_named_and_said() {
         let id = claims("bob", None);
-        let got = decide(Some(&id), None, true).unwrap();
+        let got = decide(Some(&id), None, true).unwrap().unwrap();
         assert_eq!(got.email, "bob@tenant.example");
         assert_eq!(got.fallback, Some("preferred_username"));
-        assert!(decide(Some(&id), None, false).is_err());
+        assert!(decide(Some(&id), None, false).unwrap().is_none());
     }
 }

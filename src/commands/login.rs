@@ -87,6 +87,9 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             output::note(&note);
         }
     }
+    if let Some(note) = ep.unlisted_scopes(&scopes, &name) {
+        output::note(&note);
+    }
     let oauth = OAuth::new(
         &client_id,
         profile.client_secret.as_ref(),

@@ -63,6 +63,8 @@ pub struct Endpoints {
     pub pkce_methods: Option<Vec<String>>,
     /// The provider promises `iss` in every authorization response (RFC 9207 §3).
     pub iss_in_response: bool,
+    /// `scopes_supported` (OpenID Discovery §3, RFC 8414 §2), when published.
+    pub scopes_supported: Option<Vec<String>>,
 }
 
 /// Finds the endpoints of a profile: discovery for an issuer, the config otherwise; a
@@ -84,6 +86,7 @@ pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
                 auth_methods: None,
                 pkce_methods: None,
                 iss_in_response: false,
+                scopes_supported: None,
             }
         }
     };
@@ -151,6 +154,32 @@ pub fn complete(ep: &mut Endpoints, profile: &Profile, http: &Http, verbose: u8)
 }
 
 impl Endpoints {
+    /// A line for the user when some of `scopes` are not among those the provider lists as
+    /// supported. Not an error: OpenID Discovery §3 lets a provider leave supported scopes
+    /// unlisted, but a scope it does not know is the usual cause of `invalid_scope`. A scope
+    /// that is a URI names an API (Google's `https://www.googleapis.com/auth/...`, Microsoft's
+    /// `api://...`), which providers do not list: it is left out of the comparison.
+    pub fn unlisted_scopes(&self, scopes: &[String], name: &str) -> Option<String> {
+        let listed = self.scopes_supported.as_ref()?;
+        let unlisted: Vec<&str> = scopes
+            .iter()
+            .filter(|s| !listed.contains(s) && !s.contains("://"))
+            .map(String::as_str)
+            .collect();
+        (!unlisted.is_empty()).then(|| {
+            format!(
+                "Note: '{name}' does not list {} among the scopes it supports ({}): if the login \
+                 is refused, leave {} out of `scopes` under [providers.{name}] and --scope.",
+                crate::term::escape(&unlisted.join(", ")),
+                crate::term::escape(&listed.join(", ")),
+                match unlisted.len() {
+                    1 => "it",
+                    _ => "them",
+                }
+            )
+        })
+    }
+
     /// How the client authenticates at the token endpoint: the config's choice; else `none`
     /// for a public client; else `client_secret_basic` unless the provider lists only
     /// `client_secret_post` (basic is the default of OpenID Discovery §3 and the method

@@ -456,3 +456,49 @@ fn logout_with_a_provider_and_all_shows_both_usages() {
          For more information, try '--help'.\n"
     );
 }
+
+#[test]
+fn a_login_without_an_email_says_what_was_asked_and_how_to_get_one() {
+    // The real provider tells the email only for the `email` scope (OpenID Core §5.4).
+    let provider = Provider::start();
+    let user = User::new();
+    user.config(&local_file_config(&provider, "scopes = [\"openid\"]\n"));
+    let r = user.run(&["login"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    // What follows the URL and the waiting line.
+    let error = &r.stderr[r.stderr.find("error: ").unwrap()..];
+    assert_eq!(
+        error,
+        format!(
+            "error: the login to 'local' failed; nothing was stored\n  caused by: the provider \
+             told no verified email address: the ID token has no `email`, and the userinfo \
+             endpoint {}/me answered no verified `email`. To fix: ask for the `email` scope \
+             ('oauthcli login local --scope email', or add it to `scopes` under \
+             [providers.local]); or if the provider's userinfo names the address under another \
+             key, set `email_field` under [providers.local]\n",
+            provider.issuer
+        )
+    );
+    assert!(!user.token_file("local").exists());
+    assert_eq!(provider.requests_to("/me").len(), 1);
+}
+
+#[test]
+fn a_scope_the_provider_does_not_list_is_named_before_the_browser_opens() {
+    let provider = Provider::start();
+    let user = User::new();
+    user.config(&local_file_config(
+        &provider,
+        "scopes = [\"openid\", \"email\", \"https://api.example.com/read\"]\n",
+    ));
+    let r = user.run(&["login", "--scope", "calendar"]);
+    let note = "Note: 'local' does not list calendar among the scopes it supports (openid, \
+                email, profile, offline_access): if the login is refused, leave it out of \
+                `scopes` under [providers.local] and --scope.\n";
+    assert!(r.stderr.starts_with(note), "{r:#?}");
+    // oidc-provider drops a scope it does not know (OpenID Core §3.1.2.1 lets it ignore
+    // unknown scopes): the login goes on.
+    assert_eq!(r.code, 0, "{r:#?}");
+    let granted = user.stored("local")["scopes"].clone();
+    assert!(!granted.to_string().contains("calendar"), "{granted}");
+}
