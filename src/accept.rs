@@ -166,7 +166,7 @@ fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Re
         .get("iss")
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    if iss != original {
+    if !identity::same_issuer(openid, &iss, &original) {
         bail!(
             "the refreshed ID token names the issuer '{}', not the login's '{}' (OpenID Core \
              §12.2); refusing the response",

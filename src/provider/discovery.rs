@@ -144,6 +144,7 @@ fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoi
             jwks: meta.jwks().clone(),
             algs: ALLOWED_ALGS.to_vec(),
             tenant_issuer,
+            schemeless_issuer: false,
         }),
     })
 }

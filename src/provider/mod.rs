@@ -26,6 +26,8 @@ pub struct OpenId {
     pub jwks: CoreJsonWebKeySet,
     pub algs: Vec<CoreJwsSigningAlgorithm>,
     pub tenant_issuer: bool,
+    /// ID tokens may name the issuer without its scheme (Google; `identity::schemeless_iss`).
+    pub schemeless_issuer: bool,
 }
 
 impl OpenId {
@@ -71,7 +73,13 @@ pub struct Endpoints {
 /// value given in the config wins over discovery's.
 pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
     let mut ep = match &profile.source {
-        Source::Issuer(issuer) => discovery::discover(issuer, http, profile.quirks.tenant_issuer)?,
+        Source::Issuer(issuer) => {
+            let mut ep = discovery::discover(issuer, http, profile.quirks.tenant_issuer)?;
+            if let Some(openid) = &mut ep.openid {
+                openid.schemeless_issuer = profile.quirks.schemeless_issuer;
+            }
+            ep
+        }
         Source::Manual => {
             // Both are present: config::resolve refuses a manual provider without them.
             let token = profile.token_endpoint.clone().unwrap_or_default();

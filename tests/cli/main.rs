@@ -13,6 +13,7 @@ mod errors;
 mod exec;
 mod files;
 mod git;
+mod google_iss;
 mod headless;
 mod hostile;
 mod hostile_tokens;

@@ -52,6 +52,11 @@ pub struct Options {
     pub ms_foreign_issuer: bool,
     /// GitLab: an instance that matches the registered redirect URI exactly, port included.
     pub exact_redirect: Option<String>,
+    /// Google: the ID token's `iss` is the issuer without its scheme, as Google documents
+    /// it may be (`accounts.google.com`).
+    pub google_schemeless_iss: bool,
+    /// Every ID token's signature is broken (one of its bytes changed).
+    pub bad_signature: bool,
 }
 
 /// One request the stand-in received.
@@ -282,7 +287,13 @@ impl Provider {
                 input.as_bytes(),
             )
             .unwrap();
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+        let mut sig = URL_SAFE_NO_PAD.encode(sig);
+        if self.opts.bad_signature {
+            // A character in the middle: any base64url letter there decodes.
+            let other = if &sig[10..11] == "A" { "B" } else { "A" };
+            sig.replace_range(10..11, other);
+        }
+        format!("{input}.{sig}")
     }
 
     fn jwks(&self) -> Reply {
@@ -649,7 +660,10 @@ impl Provider {
         }
         match self.kind {
             Kind::Google => {
-                claims["iss"] = json!(b);
+                claims["iss"] = match self.opts.google_schemeless_iss {
+                    true => json!(b.trim_start_matches("http://")),
+                    false => json!(b),
+                };
                 claims["sub"] = json!("110169484474386276334");
                 claims["azp"] = json!(grant.client_id);
                 claims["email"] = json!(EMAIL);

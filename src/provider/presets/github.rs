@@ -64,6 +64,7 @@ pub static PRESET: Preset = Preset {
         offline_access_type: false,
         tenant_issuer: false,
         comma_scopes: true,
+        schemeless_issuer: false,
     },
     defaults,
     register,

@@ -36,6 +36,7 @@ pub static PRESET: Preset = Preset {
         offline_access_type: false,
         tenant_issuer: false,
         comma_scopes: false,
+        schemeless_issuer: false,
     },
     defaults,
     register,

@@ -6,6 +6,10 @@
 //!   carries the `client_secret` the console issued: it is sent, and it is not confidential.
 //! - Loopback redirects: `http://127.0.0.1:PORT` with any port; nothing to register for a
 //!   desktop client ("Loopback IP address" redirect method).
+//! - ID tokens: "The value of iss in the ID token is equal to https://accounts.google.com or
+//!   accounts.google.com"
+//!   (https://developers.google.com/identity/openid-connect/openid-connect#validatinganidtoken):
+//!   both are taken here (`identity::schemeless_iss`), for Google alone.
 //! - `access_type=offline` is what makes Google return a refresh token; Google returns one
 //!   only on the first consent, so `prompt=consent` asks again when none is stored
 //!   (https://developers.google.com/identity/protocols/oauth2/web-server#offline).
@@ -41,6 +45,7 @@ pub static PRESET: Preset = Preset {
         offline_access_type: true,
         tenant_issuer: false,
         comma_scopes: false,
+        schemeless_issuer: true,
     },
     defaults,
     register,

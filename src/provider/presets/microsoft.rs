@@ -45,6 +45,7 @@ pub static PRESET: Preset = Preset {
         offline_access_type: false,
         tenant_issuer: true,
         comma_scopes: false,
+        schemeless_issuer: false,
     },
     defaults,
     register,

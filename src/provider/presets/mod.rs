@@ -51,6 +51,8 @@ pub struct Quirks {
     /// The token response's `scope` lists the granted scopes separated by commas, not by
     /// spaces as RFC 6749 §3.3 has it (GitHub).
     pub comma_scopes: bool,
+    /// ID tokens may name the issuer without `https://` (Google).
+    pub schemeless_issuer: bool,
 }
 
 impl Default for Quirks {
@@ -61,6 +63,7 @@ impl Default for Quirks {
             offline_access_type: false,
             tenant_issuer: false,
             comma_scopes: false,
+            schemeless_issuer: false,
         }
     }
 }
