@@ -103,6 +103,8 @@ struct State {
     refresh: HashMap<String, String>,
     /// Google: the user consented once (no refresh token without a new consent after that).
     consented: bool,
+    /// The access token issued with each refresh token.
+    issued_with: HashMap<String, String>,
 }
 
 impl State {
@@ -521,9 +523,13 @@ impl Provider {
                 self.token(r, s, "glpat-oauth-", Some(7200), true)
             }
             (Kind::GitLab, "POST", "/oauth/revoke") => {
+                // Doorkeeper keeps an access token and its refresh token in one record, and
+                // revoking either revokes the record: both.
                 let token = r.form.get("token").cloned().unwrap_or_default();
-                s.access.retain(|t| *t != token);
+                let with = s.issued_with.remove(&token);
+                s.access.retain(|t| *t != token && Some(t) != with.as_ref());
                 s.refresh.remove(&token);
+                s.issued_with.retain(|_, a| *a != token);
                 // RFC 7009 §2.2: unknown tokens are not an error.
                 json_reply(200, json!({}))
             }
@@ -604,6 +610,7 @@ impl Provider {
                 if grant.refresh {
                     let rt = s.next("1//refresh-");
                     s.refresh.insert(rt.clone(), grant.scope.clone());
+                    s.issued_with.insert(rt.clone(), access.clone());
                     body["refresh_token"] = json!(rt);
                 }
                 json_reply(200, body)
@@ -639,6 +646,7 @@ impl Provider {
                     s.refresh.remove(&old);
                     let rt = s.next("1//refresh-");
                     s.refresh.insert(rt.clone(), scope);
+                    s.issued_with.insert(rt.clone(), access.clone());
                     body["refresh_token"] = json!(rt);
                 }
                 json_reply(200, body)

@@ -6,6 +6,9 @@
 //!   `"expires_in": 7200`; a refresh "invalidates the existing access_token and
 //!   refresh_token" and sends new ones; revocation at `/oauth/revoke`; "This functionality is
 //!   based on the doorkeeper Ruby gem".
+//! - Revoking the refresh token ends its access token too: doorkeeper keeps both in one
+//!   `oauth_access_tokens` record and revokes the record (`Doorkeeper::AccessToken#revoke`,
+//!   reached from the revoke endpoint by either token), so one request is enough.
 //! - Loopback redirect ports: doorkeeper's redirect URI check ignores the port when both the
 //!   registered and the requested URI are on a loopback IP (RFC 8252 §7.3; doorkeeper pull
 //!   request #1182, 2019, `URIChecker.matches?`), for IP literals only, not for `localhost`
@@ -32,7 +35,7 @@ pub static PRESET: Preset = Preset {
     has_tenant: false,
     quirks: Quirks {
         email: EmailSource::Standard,
-        revocation: Revocation::Rfc7009,
+        revocation: Revocation::Grant,
         offline_access_type: false,
         tenant_issuer: false,
         comma_scopes: false,
