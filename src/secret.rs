@@ -2,21 +2,50 @@
 //!
 //! `Debug` prints `Secret(redacted)` and there is no `Display`, so a secret can reach a log
 //! line or an error message only through an explicit [`Secret::expose`] (SECURITY.md row 13).
+//! The value lives in a `secrecy::SecretString`, which zeroizes its memory on drop, so a
+//! token does not linger in freed memory for a later allocation or a core dump to show.
 
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use subtle::ConstantTimeEq;
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+#[derive(Clone)]
+pub struct Secret(SecretString);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(SecretString::from(value.into()))
     }
 
     /// The secret itself, for the one place that must send or print it.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
+    }
+}
+
+/// Compared in constant time: a comparison's duration tells nothing of where two secrets
+/// first differ.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose()
+            .as_bytes()
+            .ct_eq(other.expose().as_bytes())
+            .into()
+    }
+}
+
+impl Eq for Secret {}
+
+/// Serialized as the plain string: the stores keep tokens this way.
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
     }
 }
 
@@ -44,5 +73,6 @@ mod tests {
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"abc\"");
         let back: Secret = serde_json::from_str("\"abc\"").unwrap();
         assert_eq!(back, s);
+        assert_ne!(back, Secret::new("abd"));
     }
 }
