@@ -1,15 +1,16 @@
-//! Writing files whole and private: a temporary file created with mode 0600 (not chmod
-//! after, so no other user can open it in between), flushed to disk, then renamed over the
-//! target, so a crash leaves the old file or the new one, never half of either
+//! Writing files whole and private: a temporary file (`tempfile`, a random name) created
+//! with mode 0600 (not chmod after, so no other user can open it in between), flushed to
+//! disk, then renamed over the target, so a crash leaves the old file or the new one, never half of either
 //! (SECURITY.md row 17).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
 #[cfg(unix)]
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use tempfile::NamedTempFile;
 
 /// Creates `dir` (and parents) with mode 0700 where missing; an existing `dir` that others
 /// may enter is made 0700 (it is ours: oauthcli's own directory).
@@ -38,12 +39,8 @@ pub fn private_dir(dir: &Path) -> Result<()> {
 /// Checks that `write_private` can write in `dir` now, by creating (privately) and deleting
 /// a probe file there.
 pub fn check_writable(dir: &Path) -> Result<()> {
-    let probe = dir.join(format!(".probe.{}.tmp", std::process::id()));
     private_dir(dir)
-        .and_then(|()| {
-            private_file(&probe)?;
-            fs::remove_file(&probe).with_context(|| format!("cannot delete {}", probe.display()))
-        })
+        .and_then(|()| temporary(dir, ".probe").map(drop))
         .with_context(|| {
             format!(
                 "tokens cannot be stored in {}: make it a directory you can write to, or keep \
@@ -53,15 +50,17 @@ pub fn check_writable(dir: &Path) -> Result<()> {
         })
 }
 
-/// Creates `path`, which must not exist yet, readable and writable by its owner alone.
-fn private_file(path: &Path) -> Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
+/// A new file in `dir` with a random name (so no leftover of a crashed process, whose pid
+/// another process may now have, is in the way), readable and writable by its owner alone
+/// from its creation; deleted when dropped unless persisted.
+fn temporary(dir: &Path, prefix: &str) -> Result<NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(".tmp");
     #[cfg(unix)]
-    options.mode(0o600);
-    options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))
+    builder.permissions(fs::Permissions::from_mode(0o600));
+    builder
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))
 }
 
 /// Writes `bytes` to `target` atomically, the file readable by its owner alone.
@@ -70,24 +69,41 @@ pub fn write_private(target: &Path, bytes: &[u8]) -> Result<()> {
         bail!("{} is not a file in a directory", target.display());
     };
     private_dir(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> Result<()> {
-        let mut f = private_file(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, target).with_context(|| format!("cannot replace {}", target.display()))?;
-        // Make the rename itself durable.
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let mut tmp = temporary(dir, &format!(".{}.", name.to_string_lossy()))?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(target)
+        .with_context(|| format!("cannot replace {}", target.display()))?;
+    // Make the rename itself durable.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
     }
-    result
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leftover_of_a_process_with_our_pid_is_not_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("local.json");
+        // What an earlier version left behind when it crashed with this pid.
+        let stale = dir
+            .path()
+            .join(format!(".local.json.{}.tmp", std::process::id()));
+        fs::write(&stale, b"stale").unwrap();
+        write_private(&target, b"new").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"new");
+        #[cfg(unix)]
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        // Only the target and the stale file: no temporary file of ours is left.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+        check_writable(dir.path()).unwrap();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
 }
