@@ -49,10 +49,7 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
         {
             match revoke::tokens(settings, provider, set) {
                 Ok(true) => {}
-                Ok(false) => output::note(&format!(
-                    "'{provider}' cannot revoke tokens (it has no revocation endpoint): they stay \
-                     valid at the provider until they expire; the copy here is deleted."
-                )),
+                Ok(false) => output::note(&revoke::cannot_revoke(settings, provider)),
                 Err(e) => {
                     output::note(&format!("warning: {}", escape(&format!("{e:#}"))));
                     failed.push(provider.clone());

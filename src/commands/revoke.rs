@@ -15,6 +15,24 @@ use crate::output;
 use crate::provider::presets::{self, Revocation};
 use crate::token::TokenSet;
 
+/// What `logout` says when `provider` cannot revoke: the preset's own words, else which key
+/// names the endpoint when the provider has one.
+pub(super) fn cannot_revoke(settings: &Settings, provider: &str) -> String {
+    let profile = settings
+        .knows(provider)
+        .then(|| settings.profile(provider).ok())
+        .flatten();
+    if let Some(Revocation::Unsupported(why)) = profile.as_ref().map(|p| p.quirks.revocation) {
+        return why.to_owned();
+    }
+    format!(
+        "'{provider}' cannot revoke tokens (it has no revocation endpoint): they stay valid at \
+         the provider until they expire; the copy here is deleted. If the provider has one, \
+         set revocation_endpoint under [providers.{provider}] in {}.",
+        settings.path.display()
+    )
+}
+
 /// Revokes the tokens of `set` at the provider; `false` when it has no revocation endpoint.
 pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Result<bool> {
     let Some(url) = &set.revocation_endpoint else {

@@ -474,8 +474,11 @@ fn microsoft_common_tenant_with_a_templated_issuer_and_no_email_claim() {
     );
     assert_eq!(
         r.stderr,
-        "'microsoft' cannot revoke tokens (it has no revocation endpoint): they stay valid at the \
-         provider until they expire; the copy here is deleted.\n"
+        "Microsoft cannot revoke a single login's tokens: the access token stays valid until it \
+         expires (60 to 90 minutes after it was issued), and the refresh token for up to 90 days, \
+         unless its sessions are ended (\"Sign out everywhere\" in the account's security \
+         settings, or an administrator's Revoke-MgUserSignInSession, which ends every session of \
+         the user); the copy here is deleted.\n"
     );
     assert_eq!(ms.requests().len(), seen);
     assert!(!user.token_file("microsoft").exists());

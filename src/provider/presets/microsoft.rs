@@ -41,7 +41,7 @@ pub static PRESET: Preset = Preset {
     has_tenant: true,
     quirks: Quirks {
         email: EmailSource::IdTokenOrPreferredUsername,
-        revocation: Revocation::Rfc7009,
+        revocation: Revocation::Unsupported(NO_REVOCATION),
         offline_access_type: false,
         tenant_issuer: true,
         comma_scopes: false,
@@ -57,6 +57,17 @@ pub static PRESET: Preset = Preset {
     // No git hosting under this login (README, "git": add its hosts with git_hosts).
     git: None,
 };
+
+/// "Access tokens in the Microsoft identity platform": a lifetime of "a random value
+/// ranging between 60-90 minutes"; "Refresh tokens in the Microsoft identity platform": "90
+/// days for all other scenarios" (than single-page apps), and no endpoint revokes one token;
+/// Microsoft Graph's `revokeSignInSessions` (PowerShell `Revoke-MgUserSignInSession`)
+/// "invalidates all the refresh tokens issued to applications for a user".
+const NO_REVOCATION: &str = "Microsoft cannot revoke a single login's tokens: the access token \
+     stays valid until it expires (60 to 90 minutes after it was issued), and the refresh token \
+     for up to 90 days, unless its sessions are ended (\"Sign out everywhere\" in the account's \
+     security settings, or an administrator's Revoke-MgUserSignInSession, which ends every \
+     session of the user); the copy here is deleted.";
 
 const BASE: &str = "https://login.microsoftonline.com";
 const TEMPLATE: &str = "{tenantid}";

@@ -34,6 +34,9 @@ pub enum Revocation {
     Grant,
     /// GitHub's own API: `DELETE /applications/{client_id}/token` with basic auth.
     GitHub,
+    /// None at all: what `logout` says instead, how long the tokens live on and where the
+    /// user ends them (Microsoft).
+    Unsupported(&'static str),
 }
 
 /// The provider-specific behaviour of a profile. A provider from the config alone has the
