@@ -34,10 +34,16 @@ pub(super) fn cannot_revoke(settings: &Settings, provider: &str) -> String {
 }
 
 /// Revokes the tokens of `set` at the provider; `false` when it has no revocation endpoint.
+/// The endpoint is the one found at login, else one set in the config since.
 pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Result<bool> {
-    let Some(url) = &set.revocation_endpoint else {
+    let configured = match settings.knows(provider) {
+        true => settings.profile(provider)?.revocation_endpoint,
+        false => None,
+    };
+    let Some(url) = set.revocation_endpoint.as_ref().or(configured.as_ref()) else {
         return Ok(false);
     };
+    crate::http::endpoint(url)?;
     let secret = settings.secret_for(provider, &set.client_id)?;
     let style = match settings.knows(provider) {
         true => settings.profile(provider)?.quirks.revocation,

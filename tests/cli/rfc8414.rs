@@ -76,3 +76,16 @@ fn a_provider_whose_discovery_names_every_endpoint_is_not_asked_for_more() {
             .is_empty()
     );
 }
+
+#[test]
+fn an_endpoint_set_in_the_config_after_the_login_is_used_by_logout() {
+    let (provider, user) = logged_in("rfc8414-foreign");
+    let cfg = std::fs::read_to_string(&user.config).unwrap();
+    user.config(&format!(
+        "{cfg}revocation_endpoint = \"{}/revoke\"\n",
+        provider.issuer
+    ));
+    let out = user.run(&["logout"]);
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert_eq!(provider.requests_to("/revoke").len(), 2);
+}
