@@ -136,6 +136,9 @@ fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoi
         iss_in_response: extra
             .authorization_response_iss_parameter_supported
             .unwrap_or(false),
+        scopes_supported: meta
+            .scopes_supported()
+            .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
         openid: Some(OpenId {
             issuer: meta.issuer().clone(),
             jwks: meta.jwks().clone(),

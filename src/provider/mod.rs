@@ -63,6 +63,8 @@ pub struct Endpoints {
     pub pkce_methods: Option<Vec<String>>,
     /// The provider promises `iss` in every authorization response (RFC 9207 §3).
     pub iss_in_response: bool,
+    /// `scopes_supported` (OpenID Discovery 1.0 §3), when published.
+    pub scopes_supported: Option<Vec<String>>,
 }
 
 /// Finds the endpoints of a profile: discovery for an issuer, the config otherwise; a
@@ -84,6 +86,7 @@ pub fn resolve(profile: &Profile, http: &Http) -> Result<Endpoints> {
                 auth_methods: None,
                 pkce_methods: None,
                 iss_in_response: false,
+                scopes_supported: None,
             }
         }
     };

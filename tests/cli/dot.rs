@@ -7,20 +7,17 @@ use serde_json::Value;
 
 use crate::support::*;
 
-/// A user of DOT as provider `name`, asking for the scopes DOT knows, `storage` being `file`
+/// A user of DOT as provider `name`, with oauthcli's default scopes, `storage` being `file`
 /// or `keyring`; browser.py logs in with DOT's password.
 fn dot_user(provider: &Provider, name: &str, storage: &str) -> User {
     let mut user = User::new();
     user.config(&format!(
         "storage = \"{storage}\"\n{}",
-        openid_config(name, &provider.issuer, DOT_CLIENT, SCOPES)
+        openid_config(name, &provider.issuer, DOT_CLIENT, "")
     ));
     user.env("BROWSER_PASSWORD", DOT_PASSWORD);
     user
 }
-
-/// DOT refuses a scope it does not know, such as `offline_access`.
-const SCOPES: &str = "scopes = [\"openid\", \"email\"]\n";
 
 /// DOT's userinfo for an access token: the claims, or the HTTP status it answered.
 fn userinfo(provider: &Provider, access_token: &str) -> Result<Value, u16> {
@@ -91,12 +88,21 @@ fn grants(provider: &Provider) -> Vec<String> {
 }
 
 #[test]
-fn login_at_dot_walks_its_pages_and_exchanges_the_code_once_with_the_verifier() {
+fn login_at_dot_leaves_out_offline_access_walks_its_pages_and_exchanges_the_code_once() {
     let provider = Provider::dot(DotOptions::default());
     let user = dot_user(&provider, "dot", "file");
-    let login = user.run(&["login"]);
+    let login = user.run(&["login", "-v"]);
     assert_eq!(login.code, 0, "{login:#?}");
     assert_eq!(login.stdout, format!("Logged in to dot as {DOT_EMAIL}\n"));
+    // DOT knows only the scopes of its settings, which its discovery lists in
+    // `scopes_supported`, and refuses any other with `invalid_scope`.
+    assert!(
+        login.stderr.contains(
+            "oauthcli: not asking for `offline_access`: the provider's scopes_supported does not list it\n"
+        ),
+        "{}",
+        login.stderr
+    );
 
     // Discovery, its keys, the RFC 8414 document at the place RFC 8414 §3.1 gives an issuer
     // with a path; then the browser: DOT's authorization endpoint sends it to Django's login
