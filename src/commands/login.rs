@@ -16,7 +16,7 @@ use crate::config::Settings;
 use crate::error::Failure;
 use crate::flow::choose::{self, Flags, Grant, Machine};
 use crate::flow::oauth::OAuth;
-use crate::flow::{Ask, authcode, device, interrupt};
+use crate::flow::{self, Ask, authcode, device, interrupt};
 use crate::http::Http;
 use crate::output;
 use crate::provider;
@@ -74,12 +74,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         v,
         &format!("token endpoint {} ({})", ep.token, method.name()),
     );
-    let mut scopes = profile.scopes.clone();
-    for s in args.scopes {
-        if !scopes.contains(&s) {
-            scopes.push(s);
-        }
-    }
+    let mut scopes = flow::scopes::requested(&profile, &ep, args.scopes, v);
     if grant == Grant::Device {
         let (kept, dropped) = device::scopes(&profile, &scopes);
         scopes = kept;

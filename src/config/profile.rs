@@ -35,6 +35,8 @@ pub struct Profile {
     pub client_secret: Option<Secret>,
     pub auth_method: Option<AuthMethod>,
     pub scopes: Vec<String>,
+    /// `scopes` are oauthcli's defaults for an OpenID provider (no preset, no `scopes` key).
+    pub scopes_default: bool,
     pub email_field: String,
     pub redirect_port: Option<u16>,
     /// The built-in preset, when the provider is one or is based on one.
@@ -170,6 +172,7 @@ pub(super) fn resolve(
     };
     let git_hosts = git_hosts(pc, preset, &site).map_err(|why| bad("git_hosts", why))?;
     let is_openid = matches!(source, Source::Issuer(_));
+    let scopes_default = pc.scopes.is_none() && preset.is_none() && is_openid;
     let scopes = match (&pc.scopes, preset) {
         (Some(s), _) => s.clone(),
         (None, Some(p)) => p.scopes.iter().map(|s| s.to_string()).collect(),
@@ -195,6 +198,7 @@ pub(super) fn resolve(
             .token_endpoint_auth_method
             .or(preset.and_then(|p| p.auth_method)),
         scopes,
+        scopes_default,
         email_field: pc.email_field.clone().unwrap_or_else(|| "email".into()),
         redirect_port: pc.redirect_port,
         preset,

@@ -23,6 +23,7 @@ pub mod oauth;
 pub mod page;
 pub mod paste;
 pub mod request;
+pub mod scopes;
 
 use openidconnect::Nonce;
 

@@ -1,5 +1,6 @@
-//! Integration tests: the built `oauthcli` binary against a real OpenID provider
-//! (`oidc-provider`) and the real Secret Service (gnome-keyring), as `tests/run` sets them up.
+//! Integration tests: the built `oauthcli` binary against real OpenID providers
+//! (`oidc-provider`; Django OAuth Toolkit in `dot`) and the real Secret Service
+//! (gnome-keyring), as `tests/run` sets them up.
 
 mod standin;
 mod support;
@@ -9,6 +10,7 @@ mod demo;
 mod device;
 mod device_hostile;
 mod doctor;
+mod dot;
 mod errors;
 mod exec;
 mod files;

@@ -7,7 +7,9 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod dot;
 mod pending;
+pub use dot::{DOT_CLIENT, DOT_EMAIL, DOT_PASSWORD, DotOptions};
 pub use pending::PendingLogin;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_oauthcli");
@@ -16,7 +18,8 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A running `oidc-provider`, killed on drop.
+/// A running provider (`oidc-provider`, the hostile one, or Django OAuth Toolkit), killed on
+/// drop.
 pub struct Provider {
     child: Child,
     pub issuer: String,
@@ -71,17 +74,29 @@ impl Provider {
     }
 
     pub fn spawn(script: &str, env: &[(&str, &str)]) -> Provider {
-        let dir = tempfile::tempdir().unwrap();
+        let mut node = Command::new("node");
+        node.arg(repo().join("tests/provider").join(script))
+            .envs(env.iter().copied());
+        Provider::launch(
+            node,
+            tempfile::tempdir().unwrap(),
+            "node must be installed: run the tests through tests/run",
+            "did tests/run do `npm ci`?",
+        )
+    }
+
+    /// Starts a provider process that logs its requests to `$REQUEST_LOG` and prints
+    /// `READY ISSUER` once it listens; `dir` is its own and goes with it. `missing` says what
+    /// to do when the program cannot be started, `hint` when it does not get ready.
+    fn launch(mut cmd: Command, dir: tempfile::TempDir, missing: &str, hint: &str) -> Provider {
         let log = dir.path().join("requests.jsonl");
         let stderr = std::fs::File::create(dir.path().join("stderr")).unwrap();
-        let mut child = Command::new("node")
-            .arg(repo().join("tests/provider").join(script))
-            .envs(env.iter().copied())
+        let mut child = cmd
             .env("REQUEST_LOG", &log)
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
-            .expect("node must be installed: run the tests through tests/run");
+            .expect(missing);
         // The ready signal: the server prints its issuer once it listens.
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
@@ -92,7 +107,7 @@ impl Provider {
             None => {
                 let _ = child.kill();
                 let err = std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default();
-                panic!("the provider did not start (did tests/run do `npm ci`?): {line}\n{err}");
+                panic!("the provider did not start ({hint}): {line}\n{err}");
             }
         };
         Provider {
@@ -103,7 +118,7 @@ impl Provider {
         }
     }
 
-    /// Every request the provider saw, in order, as logged by server.mjs.
+    /// Every request the provider saw, in order, as logged by server.mjs (DOT: requestlog.py).
     pub fn requests(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.log)
             .unwrap_or_default()

@@ -3,15 +3,19 @@
 
     browser.py [ARGS...] URL
 
-URL, the last argument, is the test provider's authorization URL. The script walks
-oidc-provider's development login and consent pages (devInteractions) with a cookie jar,
-following redirects by hand while they stay on the provider's host:port. The first redirect
+URL, the last argument, is the test provider's authorization URL. The script walks the
+provider's login and consent pages with a cookie jar, following redirects by hand while they
+stay on the provider's host:port: oidc-provider's development pages (devInteractions), or
+Django's login form and Django OAuth Toolkit's authorization form. The first redirect
 elsewhere is the CLI's loopback callback: it is fetched like a browser would, its HTTP status
 goes to stderr, and the script exits 0 if it got any HTTP response.
 
 Environment:
-    BROWSER_LOGIN   login name, which becomes the subject (default: alice)
-    BROWSER_ACTION  consent (default) or deny (aborts the interaction: error=access_denied)
+    BROWSER_LOGIN   login name (default: alice); at oidc-provider it becomes the subject
+    BROWSER_PASSWORD  password (default: x, which oidc-provider ignores)
+    BROWSER_ACTION  consent (default) or deny: at oidc-provider, aborts the interaction; at
+                    DOT, logs in and then cancels the authorization form; either way the
+                    callback carries error=access_denied
     BROWSER_LOG     file to append `STATUS URL` to for every request sent to the CLI's
                     listener (optional); the script holds an exclusive lock (flock) on
                     BROWSER_LOG.lock from its start to its end, so that a test can wait
@@ -69,6 +73,7 @@ class FormParser(HTMLParser):
                 "action": attrs.get("action", ""),
                 "method": attrs.get("method", "get").lower(),
                 "fields": [],
+                "submits": [],
             }
             self.forms.append(self._current)
         elif self._current is not None and tag in ("input", "button", "select", "textarea"):
@@ -76,7 +81,11 @@ class FormParser(HTMLParser):
             if not name:
                 return
             kind = attrs.get("type", "text").lower()
-            if tag == "button" or kind in ("submit", "button", "reset", "image", "file"):
+            if kind == "submit":
+                # Sent only when it is the button pressed: see `submits` in the forms.
+                self._current["submits"].append((name, attrs.get("value", "")))
+                return
+            if tag == "button" or kind in ("button", "reset", "image", "file"):
                 return
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 return
@@ -127,6 +136,42 @@ def pick_form(forms, prompt):
     return None
 
 
+def django_login_form(forms):
+    """Django's login form: its CSRF token, `username` and `password`."""
+    for form in forms:
+        names = {name for name, _ in form["fields"]}
+        if {"csrfmiddlewaretoken", "username", "password"} <= names:
+            return form
+    return None
+
+
+def dot_consent_form(forms):
+    """Django OAuth Toolkit's authorization form: its `allow` button grants, any other denies."""
+    for form in forms:
+        if any(name == "allow" for name, _ in form["submits"]):
+            return form
+    return None
+
+
+def choose(forms, login, password, action):
+    """The form to submit on a provider's page and the values to put in it, and whether it
+    is a login form; None when the page has none of the forms known here."""
+    found = pick_form(forms, "login")
+    if found is not None:
+        return found, {"login": login, "password": password}, True
+    found = pick_form(forms, "consent")
+    if found is not None:
+        return found, {}, False
+    found = django_login_form(forms)
+    if found is not None:
+        return found, {"username": login, "password": password}, True
+    found = dot_consent_form(forms)
+    if found is not None:
+        allow = dict(found["submits"])["allow"]
+        return found, ({"allow": allow} if action == "consent" else {}), False
+    return None
+
+
 def fill(fields, values):
     """The form's own fields, with the named ones replaced (or added)."""
     out = []
@@ -149,6 +194,7 @@ def main(argv):
         fail("usage: browser.py URL")
     url = argv[-1]
     login = os.environ.get("BROWSER_LOGIN") or "alice"
+    password = os.environ.get("BROWSER_PASSWORD") or "x"
     action = os.environ.get("BROWSER_ACTION") or "consent"
     if action not in ("consent", "deny"):
         fail(f"BROWSER_ACTION must be consent or deny, not {action!r}")
@@ -167,6 +213,7 @@ def main(argv):
     provider = origin(url)
     browser = Browser()
     form = None
+    logged_in = False
 
     def to_listener(target):
         try:
@@ -208,21 +255,20 @@ def main(argv):
         parser.feed(body)
         parser.close()
 
-        if action == "deny":
-            path = urllib.parse.urlsplit(url).path.rstrip("/")
-            if "/interaction/" not in path:
-                fail(f"expected an interaction page at {url}")
+        path = urllib.parse.urlsplit(url).path.rstrip("/")
+        if action == "deny" and "/interaction/" in path:
+            # oidc-provider: the interaction's own way out.
             url = urllib.parse.urljoin(url, path + "/abort")
             continue
 
-        login_form = pick_form(parser.forms, "login")
-        consent_form = pick_form(parser.forms, "consent")
-        if login_form is not None:
-            chosen, values = login_form, {"login": login, "password": "x"}
-        elif consent_form is not None:
-            chosen, values = consent_form, {}
-        else:
+        found = choose(parser.forms, login, password, action)
+        if found is None:
             fail(f"no login or consent form at {url}: {body[:500]}")
+        chosen, values, is_login = found
+        if is_login:
+            if logged_in:
+                fail(f"the login as {login!r} was refused at {url}")
+            logged_in = True
         if chosen["method"] != "post":
             fail(f"form at {url} has method {chosen['method']}, expected post")
         url = urllib.parse.urljoin(url, chosen["action"] or url)
