@@ -4,6 +4,7 @@
 mod standin;
 mod support;
 
+mod chromium;
 mod completions;
 mod demo;
 mod device;
