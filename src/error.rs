@@ -70,7 +70,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 /// between are counted, and `-v` shows them.
 pub fn report(err: &anyhow::Error) {
     for line in report_lines(err, crate::output::level() > 0) {
-        eprintln!("{line}");
+        crate::cursor::line(&line);
     }
 }
 

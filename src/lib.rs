@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod config_mode;
+pub mod cursor;
 pub mod error;
 pub mod flow;
 pub mod git;

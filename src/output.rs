@@ -73,23 +73,23 @@ pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
         .join("\n")
 }
 
-/// A note for people, on stderr.
+/// A note for people, on stderr, on a line of its own (`cursor`).
 pub fn note(text: &str) {
-    eprintln!("{text}");
+    crate::cursor::line(text);
 }
 
 /// A note shown with `-v` only (never a secret). Notes name endpoints and answers that come
 /// from the provider, so they are escaped for the terminal here (SECURITY.md row 12).
 pub fn verbose(level: u8, text: &str) {
     if level > 0 {
-        eprintln!("oauthcli: {}", crate::term::escape(text));
+        note(&format!("oauthcli: {}", crate::term::escape(text)));
     }
 }
 
 /// A note shown with `-vv` only: requests, answers and decisions (never a secret).
 pub fn debug(text: &str) {
     if LEVEL.load(Ordering::Relaxed) > 1 {
-        eprintln!("oauthcli: {}", crate::term::escape(text));
+        note(&format!("oauthcli: {}", crate::term::escape(text)));
     }
 }
 

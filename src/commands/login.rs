@@ -174,7 +174,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
 /// (see `flow::interrupt`). The lock is returned held, for the state update that follows.
 fn save(store: &dyn Store, name: &str, set: &TokenSet) -> Result<lock::LoginLock> {
     let lock = lock::lock_login(name)?;
-    let storing = interrupt::storing();
+    let storing = interrupt::storing()?;
     store.save(&lock, set)?;
     storing.stored();
     Ok(lock)

@@ -4,14 +4,20 @@
 //! URL pasted on stdin; then it is exchanged.
 //!
 //! A fresh `state`, PKCE verifier and (for OpenID providers) `nonce` for every login; the
-//! code is exchanged only after the listener's judge has checked state and `iss`.
+//! code is exchanged only after the listener's judge has checked state and `iss`, and only
+//! when no Ctrl-C came. While it waits, stderr shows how long it waits (`progress`) and
+//! what to do when the provider refuses the redirect URI (`redirect_refused`).
+
+use std::io::IsTerminal;
 
 use anyhow::Result;
 use openidconnect::Nonce;
 
+use super::callback::Page;
 use super::choose::Grant;
 use super::listener::{self, Listener, Outcome};
-use super::{Ask, Obtained, browser};
+use super::progress::Progress;
+use super::{Ask, Obtained, browser, interrupt, redirect_refused};
 use crate::error::Failure;
 use crate::output;
 use crate::term::escape;
@@ -52,33 +58,45 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
             "To log in to '{name}', open this URL in a browser on this machine:\n\n  {}\n",
             auth.url
         ));
-        if let Err(e) = browser::open(auth.url.as_str(), ask.wsl, ask.verbose > 0) {
-            output::note(&format!(
-                "Could not open a browser ({}); open the URL above yourself.",
+        match browser::open(auth.url.as_str(), ask.wsl, ask.verbose > 0) {
+            Ok(command) => output::note(&format!(
+                "Opened a browser with '{}': if it did not come up, open the URL above yourself.",
+                escape(&command)
+            )),
+            Err(e) => output::note(&format!(
+                "Could not open a browser: {}; open the URL above yourself.",
                 escape(&format!("{e:#}"))
-            ));
+            )),
         }
     }
-    output::note(&format!(
-        "Waiting up to {} s for the login to finish (Ctrl-C to cancel)...",
-        ask.timeout
+    output::note(&redirect_refused::while_waiting(
+        ask.profile,
+        &redirect,
+        port,
     ));
 
     let issuer = ask.ep.openid.as_ref().and_then(|o| o.response_issuer());
+    let deadline = listener::deadline(ask.timeout);
+    // A pasted line is typed on the terminal that stdin is: no live line under it.
+    let typing = paste && std::io::stdin().is_terminal();
+    let mut progress = Progress::start("for the login to finish", deadline, typing);
     let outcome = listener.wait(
         auth.state.secret(),
         issuer,
         ask.ep.iss_in_response,
-        listener::deadline(ask.timeout),
+        deadline,
         paste,
-    )?;
-    let (code, browser) = match outcome {
-        Outcome::Code { code, request } => (code, request),
+        &mut progress,
+    );
+    drop(progress);
+    let (code, browser) = match outcome? {
+        Outcome::Code { code, browser } => (code, browser),
         Outcome::TimedOut => {
             return Err(Failure::Login(format!(
                 "timed out after {} s waiting for the browser: run 'oauthcli login {name}' again \
-                 (--timeout SECS gives more time)",
-                ask.timeout
+                 (--timeout SECS gives more time); {}",
+                ask.timeout,
+                redirect_refused::after_timeout(ask.profile, port)
             ))
             .into());
         }
@@ -93,6 +111,9 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
             .into());
         }
     };
+    // The wait checked for Ctrl-C as it ended; the exchange is the last step before the
+    // provider issues tokens, so once more here (`interrupt`).
+    interrupt::check()?;
     output::verbose(ask.verbose, "exchanging the authorization code");
     let exchanged =
         ask.oauth
@@ -105,8 +126,8 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
             browser,
         }),
         Err(e) => {
-            if let Some(request) = browser {
-                listener::respond(request, 200, super::callback::Page::Failed, Some(name));
+            if let Some(done) = browser {
+                done.serve(Page::Failed, name);
             }
             Err(e.context(format!("the login to '{name}' failed; nothing was stored")))
         }

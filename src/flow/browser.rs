@@ -5,23 +5,25 @@
 //! Debian's `sensible-browser` and Python's `webbrowser`). Commands are split on white
 //! space and run directly, never through a shell, so nothing in the URL is interpreted
 //! (SECURITY.md row 10). Without `$BROWSER` the system's opener is used (`launch::system`: on
-//! WSL the Windows browser). A browser that fails to start is not fatal: the URL is already
-//! on the terminal. Every browser is started by `launch`, without our variables.
+//! WSL the Windows browser). A browser that fails to start (missing, or exiting with an
+//! error at once) is not fatal: the URL is already on the terminal, and the message says
+//! which command failed and how. Every browser is started by `launch`, without our variables.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use super::launch;
 
 /// Starts the browser and returns without waiting for it to exit (it may run for hours);
-/// `wsl`: this is WSL, where the Windows browser is opened.
-pub fn open(url: &str, wsl: bool, show_output: bool) -> Result<()> {
+/// `wsl`: this is WSL, where the Windows browser is opened. Returns the name of the command
+/// that took the URL.
+pub fn open(url: &str, wsl: bool, show_output: bool) -> Result<String> {
     check_url(url)?;
     match std::env::var("BROWSER") {
         Ok(list) if !list.trim().is_empty() => {
             let mut last_error = None;
             for command in list.split(':').filter(|c| !c.trim().is_empty()) {
                 match spawn(command, url, show_output) {
-                    Ok(()) => return Ok(()),
+                    Ok(name) => return Ok(name),
                     Err(e) => last_error = Some(e),
                 }
             }
@@ -42,16 +44,14 @@ fn check_url(url: &str) -> Result<()> {
     crate::http::check_endpoint(&parsed).context("refusing to open the login URL")
 }
 
-fn spawn(command: &str, url: &str, show_output: bool) -> Result<()> {
+/// Starts one `$BROWSER` entry; one that is missing or fails at once (as `launch::start`
+/// watches it) gives way to the next entry.
+fn spawn(command: &str, url: &str, show_output: bool) -> Result<String> {
     let argv = argv(command, url);
     let Some((program, args)) = argv.split_first() else {
         bail!("empty browser command");
     };
-    launch::command(program, show_output)
-        .args(args)
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("could not run {program}: {e}"))?;
-    Ok(())
+    launch::start(launch::command(program, show_output).args(args)).map_err(|e| anyhow!(e.why))
 }
 
 /// The argv of a `$BROWSER` entry for `url`.

@@ -49,6 +49,13 @@ pub enum Verdict {
         page: Page,
         why: &'static str,
     },
+    /// The authorization response, with our state: it ends the login.
+    Answer(Answer),
+}
+
+/// What the authorization response said.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
     /// The callback with a code: exchange it.
     Code(Secret),
     /// The provider ended the login with an error (RFC 6749 §4.1.2.1).
@@ -60,7 +67,8 @@ pub enum Verdict {
     Abort(String),
 }
 
-fn reject(status: u16, page: Page, why: &'static str) -> Verdict {
+/// A [`Verdict::Reject`].
+pub fn reject(status: u16, page: Page, why: &'static str) -> Verdict {
     Verdict::Reject { status, page, why }
 }
 
@@ -125,77 +133,40 @@ pub fn judge(head: &Head, expected: &Expected) -> Verdict {
     }
     match (params.get("iss"), expected.issuer) {
         (Some(iss), Some(issuer)) if iss != issuer => {
-            return Verdict::Abort(format!(
+            return Verdict::Answer(Answer::Abort(format!(
                 "the authorization response names the issuer '{iss}', not '{issuer}': \
                  it may come from another provider (RFC 9207); login aborted"
-            ));
+            )));
         }
         (None, Some(_)) if expected.iss_required => {
-            return Verdict::Abort(
+            return Verdict::Answer(Answer::Abort(
                 "the provider promises `iss` in its responses but this one has none (RFC 9207); login aborted".into(),
-            );
+            ));
         }
         _ => {}
     }
     if let Some(error) = params.get("error") {
-        return Verdict::Denied {
+        return Verdict::Answer(Answer::Denied {
             error: error.clone(),
             description: params.get("error_description").cloned(),
-        };
+        });
     }
     match params.remove("code") {
-        Some(code) if !code.is_empty() => Verdict::Code(Secret::new(code)),
+        Some(code) if !code.is_empty() => Verdict::Answer(Answer::Code(Secret::new(code))),
         _ => reject(400, Page::BadRequest, "no code and no error"),
     }
 }
 
-/// Judges a line the user pasted (`login --no-browser`): the address their browser shows
-/// after the provider redirected it to us, `http://127.0.0.1:PORT/callback?...`. It must name
-/// exactly our redirect URI, and is then judged exactly as the browser's request would be
-/// ([`judge`]: state first, then `iss`, then the code or the error), so a pasted URL is taken
-/// only with the pending login's state (SECURITY.md row 20). A fragment is not part of it.
-pub fn judge_pasted(line: &[u8], expected: &Expected) -> Verdict {
-    let not_ours = "it is not the address of oauthcli's redirect";
-    let Ok(text) = std::str::from_utf8(line) else {
-        return reject(400, Page::BadRequest, "it is not text");
-    };
-    let text = text.trim();
-    if text.len() > request::MAX_REQUEST {
-        return too_large();
-    }
-    let Some(rest) = text.strip_prefix("http://") else {
-        return reject(400, Page::BadRequest, not_ours);
-    };
-    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-    let Some(slash) = rest.find(['/', '?']) else {
-        return reject(400, Page::BadRequest, not_ours);
-    };
-    let (host, target) = rest.split_at(slash);
-    if host != expected.host {
-        return reject(
-            400,
-            Page::BadRequest,
-            "it names another port or host than this login's redirect",
-        );
-    }
-    if !target.starts_with('/') || !target.bytes().all(|b| b.is_ascii_graphic()) {
-        return reject(400, Page::BadRequest, not_ours);
-    }
-    let head = Head {
-        method: "GET",
-        target,
-        host,
-    };
-    judge(&head, expected)
-}
-
+/// What the unit tests of the judges expect: a listener on port 4711, state `s1`.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub mod fixture {
+    use super::Expected;
 
-    const HOST: &str = "127.0.0.1:4711";
+    pub const HOST: &str = "127.0.0.1:4711";
+    /// The `iss` parameter naming the expected issuer.
+    pub const ISS: &str = "iss=http%3A%2F%2F127.0.0.1%3A9000";
 
-    fn exp(iss_required: bool) -> Expected<'static> {
+    pub fn exp(iss_required: bool) -> Expected<'static> {
         Expected {
             host: HOST,
             state: "s1",
@@ -203,6 +174,12 @@ mod tests {
             iss_required,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{HOST, ISS, exp};
+    use super::*;
 
     fn request(method: &str, target: &str, host: &str) -> Vec<u8> {
         format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n").into_bytes()
@@ -219,22 +196,20 @@ mod tests {
         }
     }
 
-    const ISS: &str = "iss=http%3A%2F%2F127.0.0.1%3A9000";
-
     #[test]
     fn the_right_callback_yields_the_code() {
         assert_eq!(
             get(&format!("/callback?code=abc&state=s1&{ISS}")),
-            Verdict::Code(Secret::new("abc"))
+            Verdict::Answer(Answer::Code(Secret::new("abc")))
         );
         assert_eq!(
             get("/callback?code=abc&state=s1"),
-            Verdict::Code(Secret::new("abc"))
+            Verdict::Answer(Answer::Code(Secret::new("abc")))
         );
         // Percent-encoding is undone before the comparison, as a browser's would be.
         assert_eq!(
             get("/callback?code=a%2Bb+c&st%61te=s%31"),
-            Verdict::Code(Secret::new("a+b c"))
+            Verdict::Answer(Answer::Code(Secret::new("a+b c")))
         );
     }
 
@@ -263,7 +238,7 @@ mod tests {
         let v = get("/callback?code=secret-code&state=s2");
         assert!(!format!("{v:?}").contains("secret"), "{v:?}");
         let v = get("/callback?code=secret-code&state=s1");
-        assert_eq!(format!("{v:?}"), "Code(Secret(redacted))");
+        assert_eq!(format!("{v:?}"), "Answer(Code(Secret(redacted)))");
     }
 
     #[test]
@@ -272,19 +247,19 @@ mod tests {
             get(&format!(
                 "/callback?error=access_denied&error_description=no+way&state=s1&{ISS}"
             )),
-            Verdict::Denied {
+            Verdict::Answer(Answer::Denied {
                 error: "access_denied".into(),
                 description: Some("no way".into())
-            }
+            })
         );
     }
 
     #[test]
     fn a_foreign_issuer_aborts_before_the_code_is_used() {
         let v = get("/callback?code=abc&state=s1&iss=https%3A%2F%2Fevil.example");
-        assert!(matches!(v, Verdict::Abort(_)), "{v:?}");
+        assert!(matches!(v, Verdict::Answer(Answer::Abort(_))), "{v:?}");
         let v = get("/callback?error=access_denied&state=s1&iss=https%3A%2F%2Fevil.example");
-        assert!(matches!(v, Verdict::Abort(_)), "{v:?}");
+        assert!(matches!(v, Verdict::Answer(Answer::Abort(_))), "{v:?}");
         // A foreign issuer with a wrong state is just a stray request: the login goes on.
         let v = get("/callback?code=abc&state=s2&iss=https%3A%2F%2Fevil.example");
         assert_eq!(status(&v), Some(400));
@@ -296,7 +271,7 @@ mod tests {
             &request("GET", "/callback?code=abc&state=s1", HOST),
             &exp(true),
         );
-        assert!(matches!(v, Verdict::Abort(_)), "{v:?}");
+        assert!(matches!(v, Verdict::Answer(Answer::Abort(_))), "{v:?}");
     }
 
     #[test]
@@ -355,63 +330,7 @@ mod tests {
         raw.extend_from_slice(b"GET /callback?code=evil&state=s1 HTTP/1.1\r\n\r\n");
         assert_eq!(
             judge_request(&raw, &exp(false)),
-            Verdict::Code(Secret::new("abc"))
+            Verdict::Answer(Answer::Code(Secret::new("abc")))
         );
-    }
-
-    fn paste(line: &str) -> Verdict {
-        judge_pasted(line.as_bytes(), &exp(false))
-    }
-
-    #[test]
-    fn a_pasted_redirect_is_judged_like_the_callback() {
-        assert_eq!(
-            paste(&format!(
-                "  http://{HOST}/callback?code=abc&state=s1&{ISS}#frag\n"
-            )),
-            Verdict::Code(Secret::new("abc"))
-        );
-        assert_eq!(
-            paste(&format!(
-                "http://{HOST}/callback?error=access_denied&state=s1"
-            )),
-            Verdict::Denied {
-                error: "access_denied".into(),
-                description: None
-            }
-        );
-        assert!(matches!(
-            paste(&format!(
-                "http://{HOST}/callback?code=abc&state=s1&iss=https%3A%2F%2Fevil.example"
-            )),
-            Verdict::Abort(_)
-        ));
-    }
-
-    #[test]
-    fn pasted_garbage_or_another_login_is_refused() {
-        for line in [
-            "",
-            "garbage",
-            "code=abc&state=s1",
-            "https://127.0.0.1:4711/callback?code=abc&state=s1",
-            "http://127.0.0.1:4712/callback?code=abc&state=s1",
-            "http://localhost:4711/callback?code=abc&state=s1",
-            "http://127.0.0.1:4711/other?code=abc&state=s1",
-            "http://127.0.0.1:4711/callback?code=abc&state=s2",
-            "http://127.0.0.1:4711/callback?code=abc",
-            "http://127.0.0.1:4711/callback?code=a b&state=s1",
-            "http://127.0.0.1:4711",
-        ] {
-            assert!(
-                matches!(paste(line), Verdict::Reject { .. }),
-                "{line:?}: {:?}",
-                paste(line)
-            );
-        }
-        assert!(matches!(
-            judge_pasted(b"http://127.0.0.1:4711/\xff", &exp(false)),
-            Verdict::Reject { .. }
-        ));
     }
 }

@@ -11,10 +11,11 @@
 //! `powershell.exe`, then `xdg-open`, `gio`, ...). The crate only hands out the commands
 //! (`open::commands`), so that their environment can be cleaned; its policy is kept: an
 //! opener that is missing, or that fails within [`FAILURE_WINDOW`], gives way to the next.
+//! A failure is said in words: which command, and how it ended.
 
 use std::ffi::OsStr;
 use std::io::{self, ErrorKind};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -47,7 +48,8 @@ fn clean(cmd: &mut Command, show_output: bool) {
 }
 
 /// Opens `url` with the system's opener; `wsl` says the Windows browser is to be opened.
-pub fn system(url: &str, wsl: bool, show_output: bool) -> Result<()> {
+/// Returns the name of the opener that took the URL.
+pub fn system(url: &str, wsl: bool, show_output: bool) -> Result<String> {
     let mut openers = Vec::new();
     if wsl {
         let mut wslview = command("wslview", show_output);
@@ -60,29 +62,60 @@ pub fn system(url: &str, wsl: bool, show_output: bool) -> Result<()> {
     }));
     let mut failed = None;
     for mut cmd in openers {
-        let name = cmd.get_program().to_string_lossy().into_owned();
-        match watch(&mut cmd) {
-            Ok(()) => return Ok(()),
+        match start(&mut cmd) {
+            Ok(name) => return Ok(name),
             // A missing opener is no failure: the next one is tried.
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => failed = failed.or(Some(anyhow!("{name}: {e}"))),
+            Err(NotStarted { missing: true, .. }) => {}
+            Err(NotStarted { why, .. }) => failed = failed.or(Some(anyhow!(why))),
         }
     }
     Err(failed.unwrap_or_else(|| anyhow!("no program to open a browser was found")))
 }
 
+/// Why a browser command did not start, in words.
+pub struct NotStarted {
+    /// The program does not exist.
+    pub missing: bool,
+    pub why: String,
+}
+
 /// Starts `cmd` and watches it for [`FAILURE_WINDOW`]; it is reaped whenever it ends.
-fn watch(cmd: &mut Command) -> io::Result<()> {
-    let mut child = cmd.spawn()?;
+/// Returns the program's name, as the messages give it.
+pub fn start(cmd: &mut Command) -> Result<String, NotStarted> {
+    let name = cmd.get_program().to_string_lossy().into_owned();
+    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+        ErrorKind::NotFound => NotStarted {
+            missing: true,
+            why: format!("the browser command '{name}' was not found"),
+        },
+        _ => NotStarted {
+            missing: false,
+            why: format!("the browser command '{name}' could not be started: {e}"),
+        },
+    })?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(child.wait());
     });
-    match rx.recv_timeout(FAILURE_WINDOW) {
-        Ok(Ok(status)) if !status.success() => {
-            Err(io::Error::other(format!("exited with {status}")))
-        }
-        Ok(Err(e)) => Err(e),
-        _ => Ok(()),
+    let why = match rx.recv_timeout(FAILURE_WINDOW) {
+        Ok(Ok(status)) if !status.success() => ended(&name, status),
+        Ok(Err(e)) => format!("the browser command '{name}' could not be watched: {e}"),
+        _ => return Ok(name),
+    };
+    Err(NotStarted {
+        missing: false,
+        why,
+    })
+}
+
+/// How a command that failed ended, in words (not `ExitStatus`'s own wording).
+fn ended(name: &str, status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("the browser command '{name}' exited with status {code}");
     }
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        return format!("the browser command '{name}' was ended by signal {signal}");
+    }
+    format!("the browser command '{name}' failed")
 }

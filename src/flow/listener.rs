@@ -3,71 +3,54 @@
 //! It binds the loopback IP literal, never a wildcard, and keeps that very socket for the
 //! whole login (RFC 8252 §7.3, §8.3; SECURITY.md rows 1, 2): port 0 lets the OS pick a free
 //! port, so no other process can hold it in between. Every request is read into a buffer of
-//! at most [`MAX_REQUEST`] bytes and judged by the pure [`callback::judge_request`]; every
-//! answer is a static page that echoes nothing, with the headers of SECURITY.md row 7, and
-//! closes the connection (one request per connection). The listener lives until the
-//! decisive callback, the deadline or Ctrl-C, and its socket closes with it (SECURITY.md row 9).
+//! at most `request::MAX_REQUEST` bytes and judged by the pure [`callback::judge_request`];
+//! every answer is a static page that echoes nothing, with the headers of SECURITY.md row 7,
+//! and closes the connection (one request per connection, `connections`). The listener
+//! lives until the decisive callback, the deadline or Ctrl-C, and its socket closes with it
+//! (SECURITY.md row 9); after a code it lives on a moment, to give the browser its final
+//! page at a clean address (`done`).
 //!
 //! Why not an HTTP server crate: the one used before (tiny_http) reads requests of any size
 //! and has no per-connection time limit we could set, so one idle or slowly dripping
 //! connection could hold a worker while the browser's request waited. Here one thread runs
 //! a small event loop over non-blocking sockets (`mio`, already in the build through the
-//! HTTP client's runtime): any number of slow connections cost a buffer each, not a thread;
-//! each has [`CONNECTION_TIMEOUT`] to send its request; and when [`MAX_CONNECTIONS`] are
-//! open the oldest is dropped, so the browser's connection, always the newest, is served
-//! however many idle ones another process keeps open.
+//! HTTP client's runtime).
+//!
+//! Each turn of the loop first takes in everything that is ready (connections, pasted
+//! lines), then decides: Ctrl-C before anything else, then a pasted line, then a callback.
+//! So what came in the same moment is decided the same way every time, and a Ctrl-C that
+//! came with an answer is never outrun by it.
 
-use std::collections::BTreeMap;
-use std::io::{ErrorKind, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpStream};
+use std::io::ErrorKind;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use mio::net::{TcpListener, TcpStream as MioStream};
+use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::callback::{self, Expected, Page, Verdict};
-use super::interrupt;
-use super::page::response;
-use super::paste;
-use super::request::{self, MAX_REQUEST};
+use super::callback::{self, Answer, Expected, Page, Verdict};
+use super::connections::{Connection, FIRST, Got, Open, SOCKET, STDIN, WAKER};
+use super::done::{DONE_PATH, Done};
+use super::page::{response, see_other};
+use super::paste::Stdin;
+use super::progress::Progress;
+use super::{interrupt, paste_line};
 use crate::error::Failure;
 use crate::output;
 use crate::secret::Secret;
-
-/// How many connections may be open at once. A browser opens a handful (six per host at
-/// most, in the common ones); more than this is someone else, and the oldest goes first.
-const MAX_CONNECTIONS: usize = 64;
-/// How long a connection has to send its whole request. A browser sends it at once; a
-/// connection that stays silent or drips bytes for longer is not a browser.
-const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a refused connection is kept, half-closed, to read what its client still
-/// sends: closing a socket with unread input resets the connection, and the client could
-/// lose our answer (RFC 9112 §9.6).
-const LINGER: Duration = Duration::from_secs(2);
-/// How long writing the last page may take: the browser is waiting for it.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-
-const LISTENER: Token = Token(0);
-const WAKER: Token = Token(1);
 
 pub struct Listener {
     socket: TcpListener,
     port: u16,
 }
 
-/// The browser's connection that brought the code: it waits for the final page.
-pub struct Pending(TcpStream);
-
 /// What the wait for the browser ended with.
 pub enum Outcome {
-    /// A code arrived; the browser, when it brought the code, waits on `request` for the
-    /// final page (a pasted code has no browser waiting).
-    Code {
-        code: Secret,
-        request: Option<Pending>,
-    },
+    /// A code arrived; the browser, when it brought the code, was sent on to the final
+    /// page and waits for it on `browser` (a pasted code has no browser waiting).
+    Code { code: Secret, browser: Option<Done> },
     /// The provider said no; the browser was already told.
     Denied {
         error: String,
@@ -77,22 +60,19 @@ pub enum Outcome {
     TimedOut,
 }
 
-struct Connection {
-    stream: MioStream,
-    buf: Vec<u8>,
-    /// When it is closed: the end of its time to send a request, or of its linger.
-    until: Instant,
-    /// Answered already: what it still sends is read and dropped until it closes.
-    answered: bool,
+/// What one turn of the loop decided.
+enum Decided {
+    Answer(Answer),
+    TimedOut,
+    Interrupted,
 }
 
-/// What reading from a connection came to.
-enum Progress {
-    /// The request is not complete yet (or an answered connection is still open).
-    Reading,
-    /// The peer went away (or broke the connection).
-    Gone,
-    Judged(Verdict),
+/// What one turn of the loop took in: the connections that brought an answer, in the order
+/// they came, and the first answer.
+#[derive(Default)]
+struct Round {
+    browsers: Vec<(usize, Connection)>,
+    answer: Option<Answer>,
 }
 
 impl Listener {
@@ -124,9 +104,10 @@ impl Listener {
         self.port
     }
 
-    /// Serves requests until the decisive callback, the deadline or Ctrl-C; the listening
-    /// socket and every other connection are closed when it returns. With `paste`, a line
-    /// pasted on stdin is judged too, and whichever comes first decides (`flow::paste`).
+    /// Serves requests until the decisive callback, the deadline or Ctrl-C, with `progress`
+    /// redrawn meanwhile. With `paste`, a line pasted on stdin is judged too (`paste_line`).
+    /// The listening socket and every connection are closed when it returns, unless the
+    /// browser was sent on to its final page (then `Outcome::Code` holds them).
     pub fn wait(
         mut self,
         state: &str,
@@ -134,6 +115,7 @@ impl Listener {
         iss_required: bool,
         deadline: Instant,
         paste: bool,
+        progress: &mut Progress,
     ) -> Result<Outcome> {
         let host = format!("127.0.0.1:{}", self.port);
         let expected = Expected {
@@ -144,259 +126,138 @@ impl Listener {
         };
         let mut poll = Poll::new().context("could not set up the listener")?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-        let _watch = interrupt::watch(waker.clone());
-        let pasted = paste.then(|| paste::start(waker));
+        let watch = interrupt::watch(waker.clone());
+        let mut stdin = paste.then(|| Stdin::start(poll.registry(), STDIN, waker));
         poll.registry()
-            .register(&mut self.socket, LISTENER, Interest::READABLE)?;
-        // Keyed by a counter that only grows: the first entry is the oldest connection.
-        let mut open: BTreeMap<usize, Connection> = BTreeMap::new();
-        let mut next_id = 2;
+            .register(&mut self.socket, SOCKET, Interest::READABLE)?;
+        let mut open = Open::new();
         let mut events = Events::with_capacity(64);
-        loop {
-            if interrupt::interrupted() {
-                return Err(Failure::Interrupted.into());
-            }
+        let (decided, round) = loop {
             let now = Instant::now();
             if now >= deadline {
-                return Ok(Outcome::TimedOut);
+                break (Decided::TimedOut, Round::default());
             }
-            let expired: Vec<usize> = open
-                .iter()
-                .filter(|(_, c)| c.until <= now)
-                .map(|(id, _)| *id)
-                .collect();
-            for id in expired {
-                let Some(conn) = open.remove(&id) else {
-                    continue;
-                };
-                if conn.answered {
-                    close(&poll, conn);
-                } else {
-                    output::debug("listener: answered 408 (no request in time); still waiting");
-                    // RFC 9110 §15.5.9: 408 for a connection that sent no whole request.
-                    open.insert(id, answer(conn, 408, Page::BadRequest));
-                }
-            }
-            let wake_at = open.values().map(|c| c.until).fold(deadline, Instant::min);
-            let timeout = wake_at.saturating_duration_since(now);
-            if let Err(e) = poll.poll(&mut events, Some(timeout)) {
+            open.expire(&poll, now);
+            progress.tick();
+            let wake = [open.next_due(), progress.next_tick()]
+                .into_iter()
+                .flatten()
+                .fold(deadline, Instant::min);
+            if let Err(e) = poll.poll(&mut events, Some(wake.saturating_duration_since(now))) {
                 if e.kind() == ErrorKind::Interrupted {
                     continue;
                 }
                 return Err(e).context("the listener failed");
             }
+            let mut round = Round::default();
             for event in events.iter() {
                 match event.token() {
-                    WAKER => {
-                        if let Some(pasted) = &pasted
-                            && let Some(outcome) = take_pasted(pasted, &expected)?
-                        {
-                            for conn in open.into_values() {
-                                close(&poll, conn);
-                            }
-                            return Ok(outcome);
+                    SOCKET => open.accept(&self.socket, &poll),
+                    WAKER | STDIN => {
+                        if let Some(stdin) = &mut stdin {
+                            stdin.read(poll.registry());
                         }
                     }
-                    LISTENER => self.accept(&poll, &mut open, &mut next_id),
-                    Token(id) => {
-                        // Closed already in this round (the oldest, dropped for a newer one).
-                        let Some(mut conn) = open.remove(&id) else {
-                            continue;
-                        };
-                        match read(&mut conn, &expected) {
-                            Progress::Reading => {
-                                open.insert(id, conn);
-                            }
-                            Progress::Gone => close(&poll, conn),
-                            Progress::Judged(Verdict::Reject { status, page, why }) => {
-                                output::debug(&format!(
-                                    "listener: answered {status} ({why}); still waiting"
-                                ));
-                                // What the client sent past our limit is read and
-                                // dropped now: no readiness event would come for it.
-                                let mut conn = answer(conn, status, page);
-                                match read(&mut conn, &expected) {
-                                    Progress::Gone => close(&poll, conn),
-                                    _ => {
-                                        open.insert(id, conn);
-                                    }
-                                }
-                            }
-                            Progress::Judged(Verdict::Code(code)) => {
-                                output::debug("listener: received the authorization code");
-                                let request = Some(last(&poll, open, conn)?);
-                                return Ok(Outcome::Code { code, request });
-                            }
-                            Progress::Judged(Verdict::Denied { error, description }) => {
-                                respond(last(&poll, open, conn)?, 200, Page::Denied, None);
-                                return Ok(Outcome::Denied { error, description });
-                            }
-                            Progress::Judged(Verdict::Abort(why)) => {
-                                respond(last(&poll, open, conn)?, 400, Page::Failed, None);
-                                return Err(Failure::Login(why).into());
-                            }
-                        }
-                    }
+                    Token(id) if id >= FIRST => round.read(id, &mut open, &poll, &expected),
+                    Token(_) => {}
                 }
             }
-        }
+            if let Some(decided) = round.decide(stdin.as_mut(), &expected) {
+                break (decided, round);
+            }
+        };
+        // From here on Ctrl-C ends the process itself; one that came before, however late
+        // in the turn that decided, is seen now (SECURITY.md row 9).
+        drop(watch);
+        let decided = match interrupt::interrupted() {
+            true => Decided::Interrupted,
+            false => decided,
+        };
+        self.end(decided, round, poll, open, host)
     }
 
-    /// Accepts every pending connection, dropping the oldest open ones beyond the cap.
-    fn accept(&self, poll: &Poll, open: &mut BTreeMap<usize, Connection>, next_id: &mut usize) {
-        loop {
-            let mut stream = match self.socket.accept() {
-                Ok((stream, _)) => stream,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Out of file descriptors, or a connection reset before we took it:
-                    // the next readiness event tries again.
-                    output::debug(&format!("listener: accepting a connection failed: {e}"));
-                    return;
-                }
-            };
-            if open.len() >= MAX_CONNECTIONS
-                && let Some((_, oldest)) = open.pop_first()
-            {
-                close(poll, oldest);
-                output::debug("listener: too many connections; closed the oldest");
+    /// Answers the connections that brought an answer in the last turn as the login ended,
+    /// and hands the listener on to the final page when a code came with a browser waiting.
+    fn end(
+        self,
+        decided: Decided,
+        round: Round,
+        poll: Poll,
+        mut open: Open,
+        host: String,
+    ) -> Result<Outcome> {
+        let answer = match &decided {
+            Decided::Answer(Answer::Code(_)) => see_other(DONE_PATH),
+            Decided::Answer(Answer::Denied { .. }) => response(200, Page::Denied, None),
+            _ => response(400, Page::Failed, None),
+        };
+        let browser = !round.browsers.is_empty();
+        for (id, mut conn) in round.browsers {
+            conn.answer(&answer);
+            open.put(id, conn);
+        }
+        match decided {
+            Decided::Answer(Answer::Code(code)) => {
+                let browser = browser.then(|| Done::new(self.socket, poll, open, host));
+                Ok(Outcome::Code { code, browser })
             }
-            let id = *next_id;
-            *next_id += 1;
-            if poll
-                .registry()
-                .register(&mut stream, Token(id), Interest::READABLE)
-                .is_ok()
-            {
-                open.insert(
-                    id,
-                    Connection {
-                        stream,
-                        buf: Vec::new(),
-                        until: Instant::now() + CONNECTION_TIMEOUT,
-                        answered: false,
-                    },
-                );
+            Decided::Answer(Answer::Denied { error, description }) => {
+                Ok(Outcome::Denied { error, description })
             }
+            Decided::Answer(Answer::Abort(why)) => Err(Failure::Login(why).into()),
+            Decided::TimedOut => Ok(Outcome::TimedOut),
+            Decided::Interrupted => Err(Failure::Interrupted.into()),
         }
     }
 }
 
-/// Judges the lines pasted since the last wake-up: the first decisive one ends the wait; one
-/// that is refused is said on stderr, and the login goes on waiting.
-fn take_pasted(pasted: &paste::Pasted, expected: &Expected) -> Result<Option<Outcome>> {
-    while let Some(line) = pasted.next() {
-        let verdict = match line {
-            paste::Line::Text(text) if text.trim_ascii().is_empty() => continue,
-            paste::Line::Text(text) => callback::judge_pasted(&text, expected),
-            paste::Line::TooLong => {
-                not_taken(expected, "it is longer than a redirect address can be");
-                continue;
-            }
+impl Round {
+    /// Reads connection `id`: a refused request is answered at once, and the login goes
+    /// on; one with an answer is kept for [`Round::decide`].
+    fn read(&mut self, id: usize, open: &mut Open, poll: &Poll, expected: &Expected) {
+        let Some(mut conn) = open.take(id) else {
+            return;
+        };
+        let verdict = match conn.read() {
+            Got::Reading => return open.put(id, conn),
+            Got::Gone => return conn.close(poll),
+            Got::Head => callback::judge_request(&conn.buf, expected),
+            Got::TooLarge => callback::too_large(),
         };
         match verdict {
-            Verdict::Reject { why, .. } => not_taken(expected, why),
-            Verdict::Code(code) => {
+            Verdict::Reject { status, page, why } => {
+                output::debug(&format!(
+                    "listener: answered {status} ({why}); still waiting"
+                ));
+                conn.answer(&response(status, page, None));
+                // What the client sent past our limit is read and dropped now: no
+                // readiness event would come for it.
+                open.keep(id, conn, poll);
+            }
+            Verdict::Answer(answer) => {
+                if matches!(answer, Answer::Code(_)) {
+                    output::debug("listener: received the authorization code");
+                }
+                self.answer.get_or_insert(answer);
+                self.browsers.push((id, conn));
+            }
+        }
+    }
+
+    /// What this turn decides: Ctrl-C first; then a pasted line; then the first callback
+    /// with an answer. `None`: nothing decisive came, the wait goes on.
+    fn decide(&mut self, stdin: Option<&mut Stdin>, expected: &Expected) -> Option<Decided> {
+        if interrupt::interrupted() {
+            return Some(Decided::Interrupted);
+        }
+        if let Some(answer) = stdin.and_then(|s| paste_line::take(s, expected)) {
+            if matches!(answer, Answer::Code(_)) {
                 output::debug("received the authorization code, pasted");
-                return Ok(Some(Outcome::Code {
-                    code,
-                    request: None,
-                }));
             }
-            Verdict::Denied { error, description } => {
-                return Ok(Some(Outcome::Denied { error, description }));
-            }
-            Verdict::Abort(why) => return Err(Failure::Login(why).into()),
+            return Some(Decided::Answer(answer));
         }
+        self.answer.take().map(Decided::Answer)
     }
-    Ok(None)
-}
-
-/// Says why a pasted line was refused: `why` names the rule, never what the line held.
-fn not_taken(expected: &Expected, why: &str) {
-    output::note(&format!(
-        "That line was not taken: {why}. Paste the whole address the browser shows at the end \
-         of this login (http://{}{}?...), on one line; still waiting.",
-        expected.host,
-        callback::CALLBACK_PATH
-    ));
-}
-
-/// Reads what a connection has sent so far, and judges it once the head is complete.
-fn read(conn: &mut Connection, expected: &Expected) -> Progress {
-    const CHUNK: usize = 4096;
-    let mut chunk = [0u8; CHUNK];
-    // An answered client that keeps sending as fast as it can must not hold the loop:
-    // past this much in one go it is cut off.
-    let mut drained = 0;
-    loop {
-        let room = match conn.answered {
-            true => CHUNK,
-            false => (MAX_REQUEST - conn.buf.len()).min(CHUNK),
-        };
-        if room == 0 {
-            return Progress::Judged(callback::too_large());
-        }
-        match conn.stream.read(&mut chunk[..room]) {
-            Ok(0) => return Progress::Gone,
-            Ok(n) if conn.answered => {
-                drained += n;
-                if drained > MAX_REQUEST {
-                    return Progress::Gone;
-                }
-            }
-            Ok(n) => {
-                let searched = conn.buf.len();
-                conn.buf.extend_from_slice(&chunk[..n]);
-                if request::head_end(&conn.buf, searched).is_some() {
-                    return Progress::Judged(callback::judge_request(&conn.buf, expected));
-                }
-            }
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return Progress::Reading,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(_) => return Progress::Gone,
-        }
-    }
-}
-
-/// Answers a connection with a static page and half-closes it; it lingers (see [`LINGER`])
-/// until its client closes. The socket is not blocking: one write of a page under 1 KiB
-/// fits any socket buffer, and a client that does not read gets a cut page rather than a
-/// hold on the listener.
-fn answer(mut conn: Connection, status: u16, page: Page) -> Connection {
-    let _ = conn.stream.write(&response(status, page, None));
-    let _ = conn.stream.shutdown(Shutdown::Write);
-    conn.answered = true;
-    conn.buf = Vec::new();
-    conn.until = Instant::now() + LINGER;
-    conn
-}
-
-fn close(poll: &Poll, mut conn: Connection) {
-    let _ = poll.registry().deregister(&mut conn.stream);
-}
-
-/// The end of the wait: every other connection is closed, and the one of the decisive
-/// request is made blocking for the final page.
-fn last(poll: &Poll, open: BTreeMap<usize, Connection>, mut conn: Connection) -> Result<Pending> {
-    for other in open.into_values() {
-        close(poll, other);
-    }
-    let _ = poll.registry().deregister(&mut conn.stream);
-    let stream = TcpStream::from(conn.stream);
-    stream.set_nonblocking(false)?;
-    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
-    Ok(Pending(stream))
-}
-
-/// Answers the browser's pending request with a static page; `provider` names the login on
-/// the final pages.
-pub fn respond(request: Pending, status: u16, page: Page, provider: Option<&str>) {
-    let mut stream = request.0;
-    // The browser going away before reading the page changes nothing for the login.
-    let _ = stream.write_all(&response(status, page, provider));
-    let _ = stream.flush();
 }
 
 /// How long until `timeout` seconds from now.

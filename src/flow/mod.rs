@@ -13,15 +13,20 @@ pub mod authcode;
 pub mod browser;
 pub mod callback;
 pub mod choose;
+mod connections;
 pub mod device;
 mod device_check;
 mod device_display;
+pub mod done;
 pub mod interrupt;
 pub mod launch;
 pub mod listener;
 pub mod oauth;
 pub mod page;
 pub mod paste;
+pub mod paste_line;
+pub mod progress;
+mod redirect_refused;
 pub mod request;
 pub mod scopes;
 
@@ -30,7 +35,7 @@ use openidconnect::Nonce;
 use crate::config::Profile;
 use crate::http::Http;
 use crate::provider::Endpoints;
-use listener::Pending;
+use done::Done;
 use oauth::{OAuth, TokenResponse};
 
 /// What every grant is given.
@@ -58,19 +63,19 @@ pub struct Obtained {
     pub response: TokenResponse,
     /// The nonce the authorization request carried, which the ID token must repeat.
     pub nonce: Option<Nonce>,
-    /// The browser's request that brought the code, waiting for the final page.
-    pub browser: Option<Pending>,
+    /// The browser that brought the code, sent on to the final page and waiting for it.
+    pub browser: Option<Done>,
 }
 
 impl Obtained {
     /// Tells the waiting browser, if any, how the login ended.
     pub fn finish(&mut self, ok: bool, provider: &str) {
-        if let Some(request) = self.browser.take() {
+        if let Some(done) = self.browser.take() {
             let page = match ok {
                 true => callback::Page::Success,
                 false => callback::Page::Failed,
             };
-            listener::respond(request, 200, page, Some(provider));
+            done.serve(page, provider);
         }
     }
 }

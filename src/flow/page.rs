@@ -38,7 +38,6 @@ fn style_hash() -> &'static str {
 /// `provider` names the login on the final pages; it is a checked provider name (lower-case
 /// letters, digits, `-`, `_`), so it needs no escaping in HTML.
 pub fn response(status: u16, page: Page, provider: Option<&str>) -> Vec<u8> {
-    let body = html(page, provider);
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
@@ -50,6 +49,19 @@ pub fn response(status: u16, page: Page, provider: Option<&str>) -> Vec<u8> {
     };
     // RFC 9110 §15.5.6: a 405 says which methods are allowed.
     let allow = if status == 405 { "Allow: GET\r\n" } else { "" };
+    whole(status, reason, allow, &html(page, provider))
+}
+
+/// The answer to the decisive callback: 303 See Other to `location`, a path of this
+/// listener that holds nothing of the callback, so the single-use code and state leave the
+/// browser's address bar and are not kept in its history (RFC 9110 §15.4.4: the browser
+/// follows with a GET). The headers are those of every page: the callback's own response
+/// must not be cached either.
+pub fn see_other(location: &str) -> Vec<u8> {
+    whole(303, "See Other", &format!("Location: {location}\r\n"), "")
+}
+
+fn whole(status: u16, reason: &str, extra: &str, body: &str) -> Vec<u8> {
     format!(
         "HTTP/1.1 {status} {reason}\r\n\
          Content-Type: text/html; charset=utf-8\r\n\
@@ -58,7 +70,7 @@ pub fn response(status: u16, page: Page, provider: Option<&str>) -> Vec<u8> {
          X-Content-Type-Options: nosniff\r\n\
          Referrer-Policy: no-referrer\r\n\
          Cache-Control: no-store\r\n\
-         {allow}Connection: close\r\n\r\n{body}",
+         {extra}Connection: close\r\n\r\n{body}",
         body.len(),
         style_hash()
     )
@@ -160,6 +172,23 @@ mod tests {
                 .unwrap()
                 .contains("\r\nAllow: GET\r\n")
         );
+    }
+
+    #[test]
+    fn the_callback_is_answered_with_a_redirect_to_a_clean_path() {
+        let text = String::from_utf8(see_other("/done")).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 303 See Other\r\n"), "{head}");
+        for line in [
+            "Location: /done",
+            "Content-Length: 0",
+            "Cache-Control: no-store",
+            "Referrer-Policy: no-referrer",
+            "Connection: close",
+        ] {
+            assert!(head.lines().any(|l| l == line), "{line} missing in {head}");
+        }
+        assert_eq!(body, "");
     }
 
     /// The hash in the header is the SHA-256 of the style element's text exactly: the

@@ -1,16 +1,21 @@
-//! Lines pasted on stdin while a login waits (`login --no-browser`): each is handed to the
-//! listener's loop, which judges it as it judges a callback (`callback::judge_pasted`).
+//! Lines pasted on stdin while a login waits (`login --no-browser`): the listener's loop
+//! takes each and judges it as it judges a callback (`paste_line`).
 //!
-//! stdin is read on a thread of its own, whether or not it is a terminal, and the loop is
-//! woken for every line. End of input only means that nobody will paste: the listener
-//! goes on waiting for the browser. A line is read up to [`MAX_LINE`] bytes, so a stream
-//! without newlines cannot make us hold more.
+//! stdin is read whether or not it is a terminal. On Linux, a stdin that can be polled (a
+//! terminal, a pipe, a socket) is read by the listener's own event loop, so a pasted line and
+//! a browser's request that come at the same moment are seen in the same turn of it, and
+//! which one is taken does not depend on which thread ran first; it is read only as far as
+//! it has input, never blocking the loop. Any other stdin (a file, `/dev/null`, stdin on other
+//! systems) is read on a thread of its own, which wakes the loop for every line. End of
+//! input only means that nobody will paste: the listener goes on waiting for the browser. A
+//! line is read up to [`MAX_LINE`] bytes, so a stream without newlines cannot make us hold more.
 
-use std::io::{BufRead, Read};
+use std::collections::VecDeque;
+use std::io::Read;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 
-use mio::Waker;
+use mio::{Registry, Token, Waker};
 
 use super::request::MAX_REQUEST;
 use crate::output;
@@ -19,54 +24,290 @@ use crate::output;
 /// target, so the request cap serves.
 pub const MAX_LINE: usize = MAX_REQUEST;
 
-/// One pasted line, or a line that was longer than [`MAX_LINE`].
+/// One pasted line (without its newline), or a line that was longer than [`MAX_LINE`].
+#[derive(Debug, PartialEq, Eq)]
 pub enum Line {
     Text(Vec<u8>),
     TooLong,
 }
 
-/// The lines pasted so far.
-pub struct Pasted(Receiver<Line>);
+/// stdin while a login waits: the lines pasted so far.
+pub struct Stdin {
+    source: Source,
+    lines: VecDeque<Line>,
+}
 
-/// Starts reading stdin; `waker` is woken after every line.
-pub fn start(waker: Arc<Waker>) -> Pasted {
+enum Source {
+    /// Read by the loop when its token is ready; `None` once it ended.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    Polled(Option<polled::Reader>),
+    /// Read by a thread of its own, which sends every line.
+    Thread(Receiver<Line>),
+}
+
+impl Stdin {
+    /// Starts reading stdin: in the loop of `registry` under `token` where it can be
+    /// polled, else on a thread that wakes `waker` after every line.
+    pub fn start(registry: &Registry, token: Token, waker: Arc<Waker>) -> Stdin {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let source = match polled::Reader::register(registry, token) {
+            Some(reader) => Source::Polled(Some(reader)),
+            None => Source::Thread(thread(waker)),
+        };
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let source = {
+            let _ = (registry, token);
+            Source::Thread(thread(waker))
+        };
+        Stdin {
+            source,
+            lines: VecDeque::new(),
+        }
+    }
+
+    /// Reads whatever stdin has now (its token was ready, or the thread sent lines).
+    pub fn read(&mut self, registry: &Registry) {
+        match &mut self.source {
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            Source::Polled(reader) => {
+                if let Some(r) = reader
+                    && !r.read(&mut self.lines)
+                {
+                    r.deregister(registry);
+                    *reader = None;
+                }
+            }
+            Source::Thread(rx) => {
+                let _ = registry;
+                self.lines.extend(rx.try_iter());
+            }
+        }
+    }
+
+    /// The next line pasted, if one came.
+    pub fn next_line(&mut self) -> Option<Line> {
+        self.lines.pop_front()
+    }
+}
+
+/// Reads stdin to its end on a thread of its own, sending every line and waking `waker`.
+fn thread(waker: Arc<Waker>) -> Receiver<Line> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut stdin = std::io::stdin().lock();
+        let mut lines = Lines::default();
+        let mut chunk = [0u8; 4096];
+        let mut out = VecDeque::new();
         loop {
-            let mut buf = Vec::new();
-            let limit = u64::try_from(MAX_LINE + 1).unwrap_or(u64::MAX);
-            match stdin.by_ref().take(limit).read_until(b'\n', &mut buf) {
-                Ok(0) => {
-                    output::debug("end of input on stdin: only the browser can end the login now");
-                    return;
+            let ended = match stdin.read(&mut chunk) {
+                Ok(0) => true,
+                Ok(n) => {
+                    lines.feed(&chunk[..n], &mut out);
+                    false
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    output::debug(&format!(
-                        "stdin could not be read ({e}): nothing can be pasted"
-                    ));
+                    unreadable(&e);
                     return;
                 }
-                Ok(_) => {}
-            }
-            let line = if buf.len() > MAX_LINE && !buf.ends_with(b"\n") {
-                // Skip the rest of the over-long line.
-                let _ = stdin.by_ref().skip_until(b'\n');
-                Line::TooLong
-            } else {
-                Line::Text(buf)
             };
-            if tx.send(line).is_err() || waker.wake().is_err() {
+            if ended {
+                lines.end(&mut out);
+            }
+            for line in out.drain(..) {
+                if tx.send(line).is_err() || waker.wake().is_err() {
+                    return;
+                }
+            }
+            if ended {
+                ended_input();
                 return;
             }
         }
     });
-    Pasted(rx)
+    rx
 }
 
-impl Pasted {
-    /// The next line pasted, if one came.
-    pub fn next(&self) -> Option<Line> {
-        self.0.try_recv().ok()
+fn ended_input() {
+    output::debug("end of input on stdin: only the browser can end the login now");
+}
+
+fn unreadable(e: &std::io::Error) {
+    output::debug(&format!(
+        "stdin could not be read ({e}): nothing can be pasted"
+    ));
+}
+
+/// Cuts a stream of bytes into lines of at most [`MAX_LINE`] bytes. A longer line is
+/// reported as [`Line::TooLong`] as soon as it is too long, and its rest is skipped.
+#[derive(Default)]
+struct Lines {
+    buf: Vec<u8>,
+    /// The rest of a line that was too long is being skipped.
+    skipping: bool,
+}
+
+impl Lines {
+    fn feed(&mut self, mut bytes: &[u8], out: &mut VecDeque<Line>) {
+        while !bytes.is_empty() {
+            let (part, newline) = match bytes.iter().position(|&b| b == b'\n') {
+                Some(i) => (&bytes[..i], Some(i)),
+                None => (bytes, None),
+            };
+            if !self.skipping {
+                self.buf.extend_from_slice(part);
+                if self.buf.len() > MAX_LINE {
+                    self.buf = Vec::new();
+                    self.skipping = true;
+                    out.push_back(Line::TooLong);
+                }
+            }
+            match newline {
+                Some(i) => {
+                    if !self.skipping {
+                        out.push_back(Line::Text(std::mem::take(&mut self.buf)));
+                    }
+                    self.skipping = false;
+                    bytes = &bytes[i + 1..];
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// The end of input: a last line without a newline is a line too.
+    fn end(&mut self, out: &mut VecDeque<Line>) {
+        if !self.skipping && !self.buf.is_empty() {
+            out.push_back(Line::Text(std::mem::take(&mut self.buf)));
+        }
+    }
+}
+
+/// stdin read by the listener's loop (Linux: epoll takes terminals, pipes and sockets).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod polled {
+    use std::collections::VecDeque;
+    use std::fs::File;
+    use std::io::Read;
+    use std::mem::ManuallyDrop;
+    use std::os::fd::FromRawFd;
+
+    use mio::unix::SourceFd;
+    use mio::{Interest, Registry, Token};
+
+    use super::{Line, Lines};
+
+    pub struct Reader {
+        /// fd 0 itself, read without Rust's buffer (which could take more than is judged)
+        /// and never closed: it is the process's stdin, not ours to close.
+        stdin: ManuallyDrop<File>,
+        lines: Lines,
+    }
+
+    impl Reader {
+        /// `None` when stdin cannot be polled (a file, `/dev/null`: epoll refuses them).
+        pub fn register(registry: &Registry, token: Token) -> Option<Reader> {
+            registry
+                .register(&mut SourceFd(&0), token, Interest::READABLE)
+                .ok()?;
+            // SAFETY: fd 0 is open (epoll just took it); ManuallyDrop never closes it.
+            let stdin = ManuallyDrop::new(unsafe { File::from_raw_fd(0) });
+            Some(Reader {
+                stdin,
+                lines: Lines::default(),
+            })
+        }
+
+        /// Reads as long as a read would not block; false once stdin has ended.
+        pub fn read(&mut self, out: &mut VecDeque<Line>) -> bool {
+            let mut chunk = [0u8; 4096];
+            // Edge-triggered: what is there now must be read now, and a read of a file
+            // description we must not make non-blocking (it is shared with the shell) is
+            // only made when poll(2) says it will not block.
+            while ready() {
+                match self.stdin.read(&mut chunk) {
+                    Ok(0) => {
+                        self.lines.end(out);
+                        super::ended_input();
+                        return false;
+                    }
+                    Ok(n) => self.lines.feed(&chunk[..n], out),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        super::unreadable(&e);
+                        return false;
+                    }
+                }
+            }
+            true
+        }
+
+        pub fn deregister(&self, registry: &Registry) {
+            let _ = registry.deregister(&mut SourceFd(&0));
+        }
+    }
+
+    /// Would a read of stdin return at once (input, its end, or an error)?
+    fn ready() -> bool {
+        let mut fd = libc::pollfd {
+            fd: 0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd, no waiting.
+        unsafe { libc::poll(&mut fd, 1, 0) == 1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(pieces: &[&[u8]], end: bool) -> Vec<Line> {
+        let mut lines = Lines::default();
+        let mut out = VecDeque::new();
+        for piece in pieces {
+            lines.feed(piece, &mut out);
+        }
+        if end {
+            lines.end(&mut out);
+        }
+        out.into_iter().collect()
+    }
+
+    fn text(s: &str) -> Line {
+        Line::Text(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn lines_are_cut_at_newlines_however_the_bytes_come() {
+        assert_eq!(
+            split(&[b"one\ntw", b"o\n\nthr", b"ee"], false),
+            [text("one"), text("two"), text("")]
+        );
+        assert_eq!(
+            split(&[b"one\ntw", b"o\n\nthr", b"ee"], true),
+            [text("one"), text("two"), text(""), text("three")]
+        );
+        assert_eq!(split(&[b""], true), []);
+    }
+
+    #[test]
+    fn an_over_long_line_is_said_at_once_and_its_rest_skipped() {
+        let long = vec![b'a'; MAX_LINE];
+        assert_eq!(
+            split(&[&long, b"\nnext\n"], false)[0],
+            Line::Text(long.clone())
+        );
+        assert_eq!(
+            split(&[&long, b"b"], false),
+            [Line::TooLong],
+            "said before its end"
+        );
+        assert_eq!(
+            split(&[&long, b"bcd", b"efg\nnext\n"], true),
+            [Line::TooLong, text("next")]
+        );
+        assert_eq!(split(&[&long, b"bcd"], true), [Line::TooLong]);
     }
 }

@@ -275,7 +275,12 @@ fn timeout_exits_1_and_says_how_to_get_more_time() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.ends_with(
-            "error: timed out after 1 s waiting for the browser: run 'oauthcli login local' again (--timeout SECS gives more time)\n"
+            "error: timed out after 1 s waiting for the browser: run 'oauthcli login local' again \
+             (--timeout SECS gives more time); if the browser showed an error of the provider \
+             about the redirect URI, register http://127.0.0.1/callback for client 'cli-public' \
+             there (a loopback redirect matches any port, RFC 8252 §7.3); for a provider that \
+             matches the port too, register http://127.0.0.1:PORT/callback with a port of your \
+             choice and set redirect_port = PORT in the config (or use --port PORT)\n"
         ),
         "{}",
         r.stderr

@@ -226,7 +226,7 @@ fn browser_variable_over_ssh_is_used() {
     assert_eq!(run.stdout, "Logged in to local as alice@example.com\n");
     assert!(!run.stderr.contains("not opening"), "{}", run.stderr);
     assert_eq!(machine.openers(), Vec::<String>::new());
-    assert_eq!(machine.user.browser_log().len(), 1);
+    assert_eq!(machine.user.browser_log().len(), 2);
 }
 
 #[test]

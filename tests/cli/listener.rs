@@ -96,6 +96,8 @@ fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
     let login = user.start_login(&["-vv"]);
     let (port, state) = (login.port, login.state.clone());
     let m = "forged-marker";
+    // The final page's path is nothing before the login has its answer.
+    assert_answer(&login.get(&format!("/done?{m}")), 404, m);
 
     // Wrong, missing or repeated state, with a code or with an error (SECURITY.md row 3).
     for target in [
@@ -149,8 +151,10 @@ fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
     assert!(login.browse(&user).success());
     let run = login.finish();
     logged_in_once(&provider, &user, &run);
-    assert_eq!(user.browser_log().len(), 1);
-    assert!(user.browser_log()[0].starts_with("200 "));
+    let log = user.browser_log();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log[0].starts_with("303 "), "{log:?}");
+    assert_eq!(log[1], format!("200 http://127.0.0.1:{port}/done"));
     // -vv says why each request was refused, and never what it held.
     for why in [
         "listener: answered 400 (the state is missing or wrong); still waiting",
@@ -168,24 +172,41 @@ fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
     assert!(!run.stderr.contains(m), "{}", run.stderr);
 }
 
+/// The headers of a page the test browser logged, as `Name: value` lines.
+fn headers_of(page: &serde_json::Value) -> Vec<String> {
+    page["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()))
+        .collect()
+}
+
 #[test]
 fn the_success_and_error_pages_are_static_with_the_security_headers() {
     let provider = Provider::start();
     let user = file_user(&provider);
     user.ok(&["login"]);
     let pages = user.browser_pages();
-    assert_eq!(pages.len(), 1, "{pages:?}");
-    assert_eq!(pages[0]["status"], 200);
-    let headers: Vec<String> = pages[0]["headers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()))
-        .collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    // The callback is answered with a redirect to a clean path of the same listener...
+    let (callback, done) = (&pages[0], &pages[1]);
+    assert_eq!(callback["status"], 303);
+    let headers = headers_of(callback);
+    for header in SECURITY_HEADERS.iter().chain(&["Location: /done"]) {
+        assert!(headers.iter().any(|h| h == header), "{header}: {headers:?}");
+    }
+    assert_eq!(callback["body"], "");
+    // ...where the final page is, its address holding nothing of the callback.
+    let url = callback["url"].as_str().unwrap();
+    let port = reqwest::Url::parse(url).unwrap().port().unwrap();
+    assert_eq!(done["url"], format!("http://127.0.0.1:{port}/done"));
+    assert_eq!(done["status"], 200);
+    let headers = headers_of(done);
     for header in SECURITY_HEADERS {
         assert!(headers.iter().any(|h| h == header), "{header}: {headers:?}");
     }
-    let body = pages[0]["body"].as_str().unwrap();
+    let body = done["body"].as_str().unwrap();
     let csp = headers
         .iter()
         .find_map(|h| h.strip_prefix("Content-Security-Policy: "))
@@ -196,7 +217,6 @@ fn the_success_and_error_pages_are_static_with_the_security_headers() {
         "{body}"
     );
     // Nothing of the callback URL (code, state, issuer) is on the page.
-    let url = pages[0]["url"].as_str().unwrap();
     let query = url.split_once('?').unwrap().1;
     for (_, value) in reqwest::Url::parse(url).unwrap().query_pairs() {
         assert!(!body.contains(value.as_ref()), "{value} echoed");
@@ -269,9 +289,12 @@ fn ctrl_c_closes_the_listener_stores_nothing_and_exits_130() {
     let run = login.finish();
     assert_eq!(run.code, 130, "{run:#?}");
     assert_eq!(run.stdout, "");
+    // Off a terminal, just the message, on the line after the last one printed.
     assert!(
-        run.stderr
-            .ends_with("\nerror: interrupted; nothing was stored\n"),
+        run.stderr.ends_with(
+            "\nWaiting up to 600 s for the login to finish (Ctrl-C to cancel)...\n\
+             error: interrupted; nothing was stored\n"
+        ),
         "{}",
         run.stderr
     );

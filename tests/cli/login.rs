@@ -25,10 +25,14 @@ fn public_client_with_the_keychain_from_login_to_logout() {
         "{}",
         login.stderr
     );
-    // The browser got the success page after a 200.
+    // The browser was sent on from the callback to the final page, and got it.
     let log = user.browser_log();
-    assert_eq!(log.len(), 1, "{log:?}");
-    assert!(log[0].starts_with("200 http://127.0.0.1:"), "{log:?}");
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log[0].starts_with("303 http://127.0.0.1:"), "{log:?}");
+    assert_eq!(
+        log[1],
+        format!("200 http://127.0.0.1:{}/done", login_port(&log))
+    );
 
     // What the provider saw: one authorization request with S256 PKCE, state and nonce;
     // one code exchange with the verifier, as a public client.
@@ -302,7 +306,7 @@ fn forged_callbacks_get_400_and_the_login_still_completes() {
         "Logged in to local as alice@example.com\n"
     );
     let log = user.browser_log();
-    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(log.len(), 4, "{log:?}");
     assert!(
         log[0].starts_with("400 ") && log[0].contains("code=forged"),
         "{log:?}"
@@ -311,7 +315,11 @@ fn forged_callbacks_get_400_and_the_login_still_completes() {
         log[1].starts_with("400 ") && log[1].contains("error=access_denied"),
         "{log:?}"
     );
-    assert!(log[2].starts_with("200 "), "{log:?}");
+    assert!(log[2].starts_with("303 "), "{log:?}");
+    assert!(
+        log[3].starts_with("200 ") && log[3].ends_with("/done"),
+        "{log:?}"
+    );
     // Exactly one code exchange: the forged code never reached the provider.
     let token_reqs = provider.requests_to("/token");
     assert_eq!(token_reqs.len(), 1);
@@ -398,20 +406,37 @@ fn a_browser_that_fails_to_start_leaves_the_url_on_the_terminal() {
     let provider = Provider::start();
     let mut user = User::new();
     user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
-    user.env("BROWSER", "/nonexistent/browser");
-    let r = user.run(&["login", "--timeout", "1", "--storage", "file"]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .contains(&format!("\n\n  {}/auth?", provider.issuer)),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.contains(
-            "\nCould not open a browser (could not run /nonexistent/browser: No such file or directory (os error 2)); open the URL above yourself.\nWaiting up to 1 s"
+    // One that is missing, and one that exits 3 at once, as xdg-open does when it finds
+    // no browser: each is said in words, and the login goes on with the URL on the terminal.
+    let exits = user.path("browser-that-exits-3");
+    std::fs::write(&exits, "#!/bin/sh\nexit 3\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&exits, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (browser, why) in [
+        (
+            "/nonexistent/browser".to_owned(),
+            "the browser command '/nonexistent/browser' was not found".to_owned(),
         ),
-        "{}",
-        r.stderr
-    );
+        (
+            exits.display().to_string(),
+            format!(
+                "the browser command '{}' exited with status 3",
+                exits.display()
+            ),
+        ),
+    ] {
+        user.env("BROWSER", &browser);
+        let r = user.run(&["login", "--timeout", "1", "--storage", "file"]);
+        assert_eq!(r.code, 1);
+        assert!(
+            r.stderr
+                .contains(&format!("\n\n  {}/auth?", provider.issuer)),
+            "{}",
+            r.stderr
+        );
+        let said = format!("\n\nCould not open a browser: {why}; open the URL above yourself.\n");
+        assert!(r.stderr.contains(&said), "{said} missing in {}", r.stderr);
+        assert!(!r.stderr.contains("ExitStatus"), "{}", r.stderr);
+        assert!(r.stderr.contains("\nWaiting up to 1 s"), "{}", r.stderr);
+    }
 }

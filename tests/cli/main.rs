@@ -5,11 +5,13 @@
 mod standin;
 mod support;
 
+mod chromium;
 mod completions;
 mod demo;
 mod device;
 mod device_hostile;
 mod doctor;
+mod done;
 mod dot;
 mod errors;
 mod exec;
@@ -35,4 +37,6 @@ mod rfc8414;
 mod secrets;
 mod security_table;
 mod switch;
+mod terminal;
 mod tokens;
+mod waiting;

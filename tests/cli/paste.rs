@@ -12,8 +12,11 @@ pub fn paste_intro(name: &str, login: &PendingLogin) -> String {
          After the login the browser goes to http://127.0.0.1:{}/callback. On another machine \
          it then shows a page that cannot be reached: copy that page's whole address from the \
          address bar and paste it here, then press Enter.\n\n\
+         {}\n\
          Waiting up to 600 s for the login to finish (Ctrl-C to cancel)...\n",
-        login.url, login.port
+        login.url,
+        login.port,
+        redirect_refused_line(login.port, "cli-public")
     )
 }
 
@@ -230,6 +233,10 @@ fn end_of_input_keeps_waiting_for_the_listener() {
     assert_eq!(run.stdout, "Logged in to local as alice@example.com\n");
     assert_eq!(provider.requests_to("/token").len(), 1);
     let log = user.browser_log();
-    assert_eq!(log.len(), 1, "{log:?}");
-    assert!(log[0].starts_with("200 "), "{log:?}");
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log[0].starts_with("303 "), "{log:?}");
+    assert_eq!(
+        log[1],
+        format!("200 http://127.0.0.1:{}/done", login_port(&log))
+    );
 }

@@ -7,23 +7,52 @@ use std::io::{ErrorKind, Read, Write};
 
 use crate::support::*;
 
-/// The provider saw exactly one code exchange, and the login succeeded.
-fn logged_in_once(provider: &Provider, user: &User, run: &Run) {
+/// The provider saw exactly one code exchange, of `code`, and the login succeeded.
+fn logged_in_once(provider: &Provider, user: &User, run: &Run, code: &str) {
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(run.stdout, "Logged in to local as alice@example.com\n");
-    assert_eq!(provider.requests_to("/token").len(), 1);
+    let token_reqs = provider.requests_to("/token");
+    assert_eq!(token_reqs.len(), 1, "{token_reqs:?}");
+    assert_eq!(token_reqs[0]["form"]["code"], code);
     assert!(user.token_file("local").exists());
     // The code was taken once: nothing was refused, nothing tried twice.
     assert!(!run.stderr.contains("not taken"), "{}", run.stderr);
 }
 
-/// The request a browser sends for `url`, the callback.
-fn browser_request(login: &PendingLogin, url: &str) -> String {
-    let target = url.split_once(&format!(":{}", login.port)).unwrap().1;
+/// The `code` of a callback URL.
+fn code_of(url: &str) -> String {
+    let url = reqwest::Url::parse(url).unwrap();
+    url.query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+/// The request a browser sends for `target` on the listener.
+fn browser_request(login: &PendingLogin, target: &str) -> String {
     format!(
         "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAccept: text/html\r\n\r\n",
         login.port
     )
+}
+
+/// The path and query of a callback URL, as the browser's request line has them.
+fn target_of(login: &PendingLogin, url: &str) -> String {
+    url.split_once(&format!(":{}", login.port))
+        .unwrap()
+        .1
+        .to_owned()
+}
+
+/// Reads an answer to its end, and follows its 303 to the final page as a browser does.
+fn follow(login: &PendingLogin, mut conn: std::net::TcpStream) -> (String, String) {
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 303 See Other\r\n"), "{answer}");
+    assert!(answer.contains("\r\nLocation: /done\r\n"), "{answer}");
+    let done = login.send(browser_request(login, "/done").as_bytes());
+    (answer, done)
 }
 
 #[test]
@@ -38,7 +67,7 @@ fn a_paste_then_the_browser_exchanges_once() {
     // The browser comes back with the same code: the listener is gone with the wait.
     let err = std::net::TcpStream::connect(("127.0.0.1", login.port))
         .and_then(|mut conn| {
-            conn.write_all(browser_request(&login, &url).as_bytes())?;
+            conn.write_all(browser_request(&login, &target_of(&login, &url)).as_bytes())?;
             let mut answer = Vec::new();
             conn.read_to_end(&mut answer)?;
             match answer.is_empty() {
@@ -54,7 +83,7 @@ fn a_paste_then_the_browser_exchanges_once() {
         ),
         "{err}"
     );
-    logged_in_once(&provider, &user, &login.finish());
+    logged_in_once(&provider, &user, &login.finish(), &code_of(&url));
 }
 
 #[test]
@@ -63,51 +92,57 @@ fn the_browser_then_a_paste_exchanges_once() {
     let user = file_user(&provider);
     let mut login = user.start_login(&["-vv"]);
     let url = login.browse_elsewhere(&user, &[]);
-    let request = browser_request(&login, &url);
-    // The browser waits for its final page, which comes once the tokens are stored.
     let mut conn = login.connect();
-    let browser = std::thread::scope(|s| {
-        let browser = s.spawn(move || {
-            conn.write_all(request.as_bytes()).unwrap();
-            let mut answer = String::new();
-            conn.read_to_string(&mut answer).unwrap();
-            answer
-        });
-        // The ready signal: the listener took the browser's code; then the same is pasted.
-        login.stderr_until("listener: received the authorization code");
-        login.paste(&url);
-        browser.join().unwrap()
-    });
-    assert!(browser.starts_with("HTTP/1.1 200 OK\r\n"), "{browser}");
-    assert!(browser.contains(">Logged in to local</h1>"), "{browser}");
-    logged_in_once(&provider, &user, &login.finish());
+    conn.write_all(browser_request(&login, &target_of(&login, &url)).as_bytes())
+        .unwrap();
+    // The ready signal: the listener took the browser's code; then the same is pasted.
+    login.stderr_until("listener: received the authorization code");
+    login.paste(&url);
+    // The browser is sent on to the final page, which says how the login ended.
+    let (_, done) = follow(&login, conn);
+    assert!(done.starts_with("HTTP/1.1 200 OK\r\n"), "{done}");
+    assert!(done.contains(">Logged in to local</h1>"), "{done}");
+    logged_in_once(&provider, &user, &login.finish(), &code_of(&url));
 }
 
 #[test]
-fn the_browser_and_a_paste_at_once_exchange_once() {
+fn the_browser_and_a_paste_at_once_exchange_once_and_the_paste_wins() {
     let provider = Provider::start();
     let user = file_user(&provider);
-    let mut login = user.start_login(&[]);
+    let mut login = user.start_login(&["-vv"]);
     let url = login.browse_elsewhere(&user, &[]);
-    // Frozen, the login cannot look at either until both have arrived: the pasted line
-    // waits in the pipe, the browser's request in the listener's socket.
-    login.signal("STOP");
-    login.paste(&url);
+    // The browser's connection is open and taken in before the login is frozen, so that
+    // its request, once sent, is read in the same turn of the listener as the pasted line.
     let mut conn = login.connect();
-    conn.write_all(browser_request(&login, &url).as_bytes())
+    login.stderr_until("listener: accepted a connection");
+    // Frozen, the login cannot look at either until both have arrived: the pasted line
+    // waits in the pipe, the browser's request in its connection. The browser's carries the
+    // login's state but a code the provider never issued: had it been taken, the exchange
+    // would fail.
+    login.signal("STOP");
+    let iss: String = form_urlencoded::byte_serialize(provider.issuer.as_bytes()).collect();
+    let forged = format!(
+        "/callback?code=not-the-code&state={}&iss={iss}",
+        login.state
+    );
+    conn.write_all(browser_request(&login, &forged).as_bytes())
         .unwrap();
+    login.paste(&url);
     login.signal("CONT");
-    // Whichever it took first, the browser gets the success page or no answer at all.
-    let mut answer = Vec::new();
-    match conn.read_to_end(&mut answer) {
-        Ok(_) => {
-            let answer = String::from_utf8(answer).unwrap();
-            assert!(
-                answer.is_empty() || answer.starts_with("HTTP/1.1 200 OK\r\n"),
-                "{answer}"
-            );
-        }
-        Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionReset, "{e}"),
-    }
-    logged_in_once(&provider, &user, &login.finish());
+    // The pasted line is decided first; the browser, that came in the same turn, is sent on
+    // to the final page of the login that the paste made.
+    let (_, done) = follow(&login, conn);
+    assert!(done.contains(">Logged in to local</h1>"), "{done}");
+    let run = login.finish();
+    logged_in_once(&provider, &user, &run, &code_of(&url));
+    // Both were read in that one turn: the browser's request before the paste was decided.
+    let got = run
+        .stderr
+        .find("listener: received the authorization code\n")
+        .unwrap_or_else(|| panic!("the browser's code was not read: {}", run.stderr));
+    let pasted = run
+        .stderr
+        .find("received the authorization code, pasted")
+        .unwrap();
+    assert!(got < pasted, "{}", run.stderr);
 }

@@ -1,7 +1,9 @@
-//! Processes that change the same state at the same moment: two logins to different providers
-//! finishing at once must both be recorded (SECURITY.md #22).
+//! Things that happen at the same moment: two logins to different providers finishing at
+//! once must both be recorded (SECURITY.md #22); a Ctrl-C that comes with the browser's
+//! answer or a pasted line, in the same turn of the listener, still means exit 130 and
+//! nothing stored (SECURITY.md row 9).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 
@@ -106,4 +108,60 @@ fn two_logins_finishing_at_once_are_both_recorded() {
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(!user.token_file("a").exists());
     assert!(!user.token_file("b").exists());
+}
+
+/// A Ctrl-C that came while the login was frozen, with an answer: exit 130, nothing stored.
+fn interrupted_with_an_answer(login: PendingLogin, user: &User) {
+    let run = login.finish();
+    assert_eq!(run.code, 130, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .ends_with("\nerror: interrupted; nothing was stored\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(!user.token_file("local").exists());
+    assert!(!user.path("home/.local/state/oauthcli/state.json").exists());
+}
+
+#[test]
+fn ctrl_c_with_the_callback_exits_130_and_stores_nothing() {
+    let provider = Provider::start();
+    let user = file_user(&provider);
+    let mut login = user.start_login(&["-vv"]);
+    let url = login.browse_elsewhere(&user, &[]);
+    let target = url.split_once(&format!(":{}", login.port)).unwrap().1;
+    // The browser's connection is taken in first, so that its request is read in the very
+    // turn of the listener that Ctrl-C comes in.
+    let mut conn = login.connect();
+    login.stderr_until("listener: accepted a connection");
+    login.signal("STOP");
+    conn.write_all(
+        format!(
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            login.port
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    login.signal("INT");
+    login.signal("CONT");
+    interrupted_with_an_answer(login, &user);
+    // The code was never exchanged.
+    assert!(provider.requests_to("/token").is_empty());
+}
+
+#[test]
+fn ctrl_c_with_a_pasted_line_exits_130_and_stores_nothing() {
+    let provider = Provider::start();
+    let user = file_user(&provider);
+    let mut login = user.start_login(&[]);
+    let url = login.browse_elsewhere(&user, &[]);
+    login.signal("STOP");
+    login.paste(&url);
+    login.signal("INT");
+    login.signal("CONT");
+    interrupted_with_an_answer(login, &user);
+    assert!(provider.requests_to("/token").is_empty());
 }

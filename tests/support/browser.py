@@ -7,8 +7,9 @@ URL, the last argument, is the test provider's authorization URL. The script wal
 provider's login and consent pages with a cookie jar, following redirects by hand while they
 stay on the provider's host:port: oidc-provider's development pages (devInteractions), or
 Django's login form and Django OAuth Toolkit's authorization form. The first redirect
-elsewhere is the CLI's loopback callback: it is fetched like a browser would, its HTTP status
-goes to stderr, and the script exits 0 if it got any HTTP response.
+elsewhere is the CLI's loopback callback: it is fetched like a browser would, and so is every
+redirect the listener answers with on its own host:port (its 303 to the final page); the last
+HTTP status goes to stderr, and the script exits 0 if it got any HTTP response.
 
 Environment:
     BROWSER_LOGIN   login name (default: alice); at oidc-provider it becomes the subject
@@ -17,7 +18,8 @@ Environment:
                     DOT, logs in and then cancels the authorization form; either way the
                     callback carries error=access_denied
     BROWSER_LOG     file to append `STATUS URL` to for every request sent to the CLI's
-                    listener (optional); the script holds an exclusive lock (flock) on
+                    listener, redirects followed included (optional); the script holds an
+                    exclusive lock (flock) on
                     BROWSER_LOG.lock from its start to its end, so that a test can wait
                     for it to finish
     BROWSER_PAGES   file to append every answer of the CLI's listener to, one JSON object
@@ -227,7 +229,7 @@ def main(argv):
             page = {"url": target, "status": status, "headers": headers.items(), "body": body}
             with open(pages_path, "a", encoding="utf-8") as log:
                 log.write(json.dumps(page) + "\n")
-        return status
+        return status, headers.get("Location")
 
     if os.environ.get("BROWSER_FORGE"):
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
@@ -283,7 +285,15 @@ def main(argv):
             out.write(url)
         os.rename(callback_file + ".tmp", callback_file)
         return 0
-    status = to_listener(url)
+    listener = origin(url)
+    for _ in range(MAX_STEPS):
+        status, location = to_listener(url)
+        if not (300 <= status < 400 and location):
+            break
+        target = urllib.parse.urljoin(url, location)
+        if origin(target) != listener:
+            break
+        url = target
     print(f"browser.py: callback answered {status}", file=sys.stderr)
     return 0
 

@@ -68,6 +68,7 @@ pub static PRESET: Preset = Preset {
     },
     defaults,
     register,
+    redirect_refused,
     // "Troubleshooting OAuth app access token request errors" and "Refreshing user access
     // tokens": GitHub's codes, and the RFC 6749 §5.2 codes with the same meaning.
     error_aliases: &[
@@ -132,6 +133,14 @@ fn register(site: &Site, redirect: &str) -> String {
          {web}/settings/apps/new: its tokens expire and refresh) with the callback URL {redirect} \
          (GitHub ignores the port of a loopback callback). GitHub also wants the client secret: \
          set client_secret too"
+    )
+}
+
+fn redirect_refused(site: &Site, redirect: &str) -> String {
+    let (web, _) = roots(site);
+    format!(
+        "register the callback URL {redirect} in the app's settings at {web}/settings/developers \
+         (GitHub ignores the port of a loopback callback, not its path)"
     )
 }
 

@@ -43,6 +43,7 @@ pub static PRESET: Preset = Preset {
     },
     defaults,
     register,
+    redirect_refused,
     error_aliases: &[],
     device_scopes: None,
     enable_device,
@@ -80,5 +81,15 @@ fn register(site: &Site, redirect: &str) -> String {
          redirect URI {redirect}. GitLab accepts a 127.0.0.1 redirect on any port (RFC 8252 §7.3); an \
          instance that demands the exact port needs http://127.0.0.1:PORT/callback registered and \
          redirect_port = PORT in the config"
+    )
+}
+
+fn redirect_refused(site: &Site, redirect: &str) -> String {
+    format!(
+        "register the redirect URI {redirect} in the application at \
+         {}/-/user_settings/applications; an instance that matches the port exactly needs a \
+         fixed port: http://127.0.0.1:PORT/callback registered, and redirect_port = PORT in the \
+         config (or --port PORT)",
+        site.base_or(BASE)
     )
 }

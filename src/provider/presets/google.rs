@@ -49,6 +49,7 @@ pub static PRESET: Preset = Preset {
     },
     defaults,
     register,
+    redirect_refused,
     // No git hosting under this login (README, "git": add its hosts with git_hosts).
     git: None,
     error_aliases: &[],
@@ -77,6 +78,15 @@ fn enable_device(_: &Site) -> String {
      application type \"TVs and Limited Input devices\") and set device_client_id and \
      device_client_secret to it"
         .to_owned()
+}
+
+fn redirect_refused(site: &Site, _redirect: &str) -> String {
+    format!(
+        "Google takes a loopback redirect on any port, with nothing registered, only from an \
+         OAuth client of type \"Desktop app\": check the type of client '{}' at \
+         https://console.cloud.google.com/apis/credentials, or create one of that type",
+        site.client_id.unwrap_or_default()
+    )
 }
 
 fn register(_: &Site, _redirect: &str) -> String {

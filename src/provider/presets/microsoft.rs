@@ -49,6 +49,7 @@ pub static PRESET: Preset = Preset {
     },
     defaults,
     register,
+    redirect_refused,
     // "Microsoft identity platform and the OAuth 2.0 device authorization grant flow": a user
     // who refuses is answered `authorization_declined`.
     error_aliases: &[("authorization_declined", "access_denied")],
@@ -107,6 +108,14 @@ fn register(_: &Site, redirect: &str) -> String {
          https://127.0.0.1/callback and change it to http in the app's Manifest (replyUrlsWithType). \
          Entra ignores the port of a loopback redirect. No client secret: oauthcli logs in as a \
          public client"
+    )
+}
+
+fn redirect_refused(_: &Site, redirect: &str) -> String {
+    format!(
+        "add the redirect URI {redirect} under Authentication > Mobile and desktop applications \
+         in the app registration at https://entra.microsoft.com (Entra ignores the port of a \
+         loopback redirect)"
     )
 }
 

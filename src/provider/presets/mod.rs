@@ -135,6 +135,9 @@ pub struct Preset {
     pub defaults: fn(&Site) -> Result<Defaults, String>,
     /// Where and how to register an app, given the redirect URI to register.
     pub register: fn(&Site, &str) -> String,
+    /// What to do when the provider refuses the loopback redirect (its error page instead
+    /// of a login page), given the redirect URI to register.
+    pub redirect_refused: fn(&Site, &str) -> String,
     /// The provider's own token-endpoint error codes that mean an RFC 6749 §5.2 one.
     pub error_aliases: &'static [(&'static str, &'static str)],
     /// The only scopes the provider allows with the device grant, when it restricts them.

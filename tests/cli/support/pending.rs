@@ -25,6 +25,21 @@ pub struct PendingLogin {
 }
 
 impl User {
+    /// Lets the test browser log in at the authorization URL `url` on "another machine"
+    /// (see [`PendingLogin::browse_elsewhere`]); returns the callback URL.
+    pub fn browse_elsewhere(&self, url: &str, env: &[(&str, &str)]) -> String {
+        let file = self.path("callback-url");
+        let _ = std::fs::remove_file(&file);
+        let status = Command::new(repo().join("tests/support/browser.py"))
+            .arg(url)
+            .env("BROWSER_CALLBACK_FILE", &file)
+            .envs(env.iter().copied())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the test browser failed");
+        std::fs::read_to_string(file).unwrap()
+    }
+
     /// Starts `oauthcli login --no-browser ARGS` and returns once it waits for the browser.
     pub fn start_login(&self, args: &[&str]) -> PendingLogin {
         self.start(self.command(&[&["login", "--no-browser"], args].concat()))
@@ -160,16 +175,7 @@ impl PendingLogin {
     /// walks the provider's pages but does not fetch the callback; returns the callback URL
     /// its address bar would show. `env` is given to the browser (`BROWSER_ACTION`, ...).
     pub fn browse_elsewhere(&self, user: &User, env: &[(&str, &str)]) -> String {
-        let file = user.path("callback-url");
-        let _ = std::fs::remove_file(&file);
-        let status = Command::new(repo().join("tests/support/browser.py"))
-            .arg(&self.url)
-            .env("BROWSER_CALLBACK_FILE", &file)
-            .envs(env.iter().copied())
-            .status()
-            .unwrap();
-        assert!(status.success(), "the test browser failed");
-        std::fs::read_to_string(file).unwrap()
+        user.browse_elsewhere(&self.url, env)
     }
 
     /// Waits for the login to end; stdin is closed first.
