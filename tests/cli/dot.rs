@@ -138,12 +138,19 @@ fn login_at_dot_leaves_out_offline_access_walks_its_pages_and_exchanges_the_code
     assert!(form.get("client_secret").is_none(), "{form}");
     assert_eq!(exchange["authorization"], Value::Null);
     // Any port on 127.0.0.1 (RFC 8252 §7.3): DOT accepted the listener's free port.
+    // The callback is answered with a 303 to the final page, which the browser fetched.
     let log = user.browser_log();
-    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log.len(), 2, "{log:?}");
     let redirect = auth["redirect_uri"].as_str().unwrap();
     assert!(
-        log[0].starts_with(&format!("200 {redirect}?code=")),
+        log[0].starts_with(&format!("303 {redirect}?code=")),
         "{log:?}"
+    );
+    assert_eq!(
+        log[1],
+        redirect
+            .replace("/callback", "/done")
+            .replace("http", "200 http")
     );
 
     let stored = user.stored("dot");
@@ -320,7 +327,11 @@ fn with_rfc9207_on_dot_sends_iss_on_success_only_and_a_refusal_without_it_is_not
         provider.issuer.replace(':', "%3A").replace('/', "%2F")
     );
     assert!(
-        log[1].starts_with("200 ") && log[1].ends_with(&iss),
+        log[1].starts_with("303 ") && log[1].ends_with(&iss),
+        "{log:?}"
+    );
+    assert!(
+        log[2].starts_with("200 ") && log[2].ends_with("/done"),
         "{log:?}"
     );
     assert_eq!(grants(&provider), ["authorization_code"]);
