@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::{choice, storage_for};
+use super::{choice, known, storage_for};
 use crate::cli::{StatusArgs, StorageKind};
 use crate::config::Settings;
 use crate::output;
@@ -121,10 +121,13 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
         Some((name, why)) if rows.iter().any(|r| &r.0 == name) => {
             output::note(&format!("* in force: {}", why.explain()))
         }
-        Some((name, why)) => output::note(&format!(
-            "'{name}' is {} but has no stored login: run 'oauthcli login {name}'",
-            why.explain()
-        )),
+        Some((name, why)) => output::note(&match known(settings, &state, name) {
+            Ok(()) => format!(
+                "'{name}' is {} but has no stored login: run 'oauthcli login {name}'",
+                why.explain()
+            ),
+            Err(e) => format!("'{name}' is {}, but: {e}", why.explain()),
+        }),
         None => {}
     }
     Ok(())

@@ -22,6 +22,7 @@ mod listener;
 mod login;
 mod logins;
 mod manpage;
+mod names;
 mod paste;
 mod paste_race;
 mod presets;

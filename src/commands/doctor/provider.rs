@@ -5,7 +5,7 @@
 use oauth2::SyncHttpClient;
 use oauth2::http;
 
-use super::super::{check_binding, storage_for};
+use super::super::{check_binding, known, storage_for};
 use super::{Check, machine};
 use crate::config::{Profile, Settings, Source};
 use crate::http::Http;
@@ -61,6 +61,17 @@ pub(super) fn checks(
             }
         }
     } else {
+        if let Err(e) = known(settings, state, name) {
+            checks.push(Check::fail(
+                format!("provider ({name})"),
+                format!("{e:#}"),
+                format!(
+                    "check the name, or add a [providers.{name}] table to {}",
+                    settings.path.display()
+                ),
+            ));
+            return;
+        }
         None
     };
     if let Some(profile) = &profile {
