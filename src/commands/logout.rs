@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 
-use super::{not_stored, revoke, storage_for, target};
+use super::{load, not_stored, revoke, storage_for, target};
 use crate::cli::LogoutArgs;
 use crate::config::Settings;
 use crate::error::Failure;
@@ -28,7 +28,7 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
     for provider in &providers {
         let store = store::open(storage_for(settings, &state, provider))?;
         let lock = lock::lock_login(provider)?;
-        let set = match store.load(provider) {
+        let set = match load(store.as_ref(), &state, provider) {
             Ok(Some(set)) => Some(set),
             Ok(None) if args.all => {
                 forget(provider)?;

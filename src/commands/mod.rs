@@ -117,11 +117,25 @@ fn stored(
     provider: &str,
 ) -> Result<(Box<dyn Store>, TokenSet)> {
     let store = store::open(storage_for(settings, state, provider))?;
-    let Some(set) = store.load(provider)? else {
+    let Some(set) = load(store.as_ref(), state, provider)? else {
         return Err(not_stored(provider));
     };
     check_binding(settings, provider, &set)?;
     Ok((store, set))
+}
+
+/// The set stored for `provider`. A keychain in trouble, asked for a login the state does not
+/// record, means "not logged in": no login of oauthcli's is there to tell the user about.
+fn load(store: &dyn Store, state: &State, provider: &str) -> Result<Option<TokenSet>> {
+    match store.load(provider) {
+        Err(e)
+            if e.downcast_ref::<store::KeychainTrouble>().is_some()
+                && !state.logins.contains_key(provider) =>
+        {
+            Ok(None)
+        }
+        other => other,
+    }
 }
 
 /// "Not logged in" (exit 4) for a provider with nothing stored.

@@ -30,12 +30,8 @@ fn every_command_that_takes_a_name_says_unknown_provider() {
         for args in commands {
             let mut args = args.to_vec();
             args.insert(1, name);
-            let r = user.run(&args);
-            assert_eq!(
-                (r.code, r.stdout.as_str(), r.stderr.clone()),
-                (2, "", format!("error: {}\n", unknown(name, mean))),
-                "{args:?}"
-            );
+            user.run(&args)
+                .failed(2, &format!("error: {}\n", unknown(name, mean)));
         }
     }
 
@@ -68,22 +64,12 @@ fn every_command_that_takes_a_name_says_unknown_provider() {
     assert!(!r.stdout.contains("login (nonexist)"), "{}", r.stdout);
 
     // A known provider without a login is still "not logged in" (exit 4).
-    let r = user.run(&["token", "corp"]);
-    assert_eq!(
-        (r.code, r.stderr.as_str()),
-        (
+    for name in ["corp", "google"] {
+        user.run(&["token", name]).failed(
             4,
-            "error: not logged in to 'corp': run 'oauthcli login corp'\n"
-        )
-    );
-    let r = user.run(&["token", "google"]);
-    assert_eq!(
-        (r.code, r.stderr.as_str()),
-        (
-            4,
-            "error: not logged in to 'google': run 'oauthcli login google'\n"
-        )
-    );
+            &format!("error: not logged in to '{name}': run 'oauthcli login {name}'\n"),
+        );
+    }
 }
 
 #[test]

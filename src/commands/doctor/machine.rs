@@ -94,20 +94,25 @@ pub(super) fn keychain(storage: Option<StorageKind>) -> Check {
             );
         }
     };
-    if let Err(e) = store.load(PROBE) {
-        return Check::fail(
-            "keychain",
-            format!("{e:#}"),
-            format!(
+    let unlock =
+        format!("unlock the keychain's default collection (the login keyring), {to_files}");
+    if let Err(e) = store.check_writable() {
+        let answered = e
+            .downcast_ref::<store::KeychainTrouble>()
+            .is_some_and(|t| t.answered());
+        let fix = match answered {
+            true => unlock,
+            false => format!(
                 "start a Secret Service (gnome-keyring, KeePassXC) in this session, {to_files}"
             ),
-        );
+        };
+        return Check::fail("keychain", format!("{e:#}"), fix);
     }
     if let Err(e) = probe(store.as_ref()) {
         return Check::fail(
             "keychain",
             format!("reachable, but a probe item could not be written and deleted: {e:#}"),
-            format!("unlock the keychain's default collection (the login keyring), {to_files}"),
+            unlock,
         );
     }
     Check::ok(
