@@ -60,9 +60,15 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
             }
         }
         store.delete(&lock)?;
-        forget(provider)?;
+        let left = forget(provider)?;
         let email = set.map_or_else(|| "email unknown".to_owned(), |s| escape(&s.email));
         output::data(&format!("Logged out of {provider} ({email})"))?;
+        if let Some(left) = left.filter(|left| !args.all && !left.is_empty()) {
+            output::note(&format!(
+                "No login is active now: 'oauthcli switch NAME' makes one of {} the active one.",
+                left.join(", ")
+            ));
+        }
     }
     if !failed.is_empty() {
         bail!(
@@ -73,10 +79,12 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
     Ok(())
 }
 
-/// Drops the login from the state.
-fn forget(provider: &str) -> Result<()> {
+/// Drops the login from the state. When it was the active one, none is active now, and the
+/// logins left are returned, to be told how to choose one.
+fn forget(provider: &str) -> Result<Option<Vec<String>>> {
     State::update(|state| {
+        let was_active = state.active.as_deref() == Some(provider);
         state.forget(provider);
-        Ok(())
+        Ok(was_active.then(|| state.logins.keys().cloned().collect()))
     })
 }

@@ -94,7 +94,8 @@ fn none_in_force(settings: &Settings, state: &State) -> anyhow::Error {
         return error::not_logged_in(&hint, "not logged in");
     }
     error::config(format!(
-        "no login is active and there are several ({}): name one",
+        "no login is active (stored: {}): name the provider, or make one the active login with \
+         'oauthcli switch NAME'",
         logins.join(", ")
     ))
 }

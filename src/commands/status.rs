@@ -128,7 +128,10 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
             ),
             Err(e) => format!("'{name}' is {}, but: {e}", why.explain()),
         }),
-        None => {}
+        None => output::note(
+            "No login is active: name the provider, or make one the active login with 'oauthcli \
+             switch NAME'.",
+        ),
     }
     Ok(())
 }

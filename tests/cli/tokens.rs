@@ -208,7 +208,7 @@ fn a_keychain_that_never_answers_times_out() {
     std::fs::create_dir_all(&state).unwrap();
     std::fs::write(
         state.join("state.json"),
-        r#"{"active": "corp", "logins": {"corp": {"storage": "keyring", "order": 1}}}"#,
+        r#"{"active": "corp", "logins": {"corp": {"storage": "keyring"}}}"#,
     )
     .unwrap();
     let r = user.run(&["token"]);
