@@ -41,6 +41,8 @@ pub struct Accepted {
     pub set: TokenSet,
     /// The ID token claim the email was taken from instead of `email`, if any.
     pub fallback: Option<&'static str>,
+    /// No refresh token came, and the one stored before was not kept: it is another user's.
+    pub foreign_refresh: bool,
 }
 
 /// Checks and identifies the token response of a login. `nonce` is the one sent in the
@@ -68,12 +70,16 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         id_claims.as_ref(),
     )?;
     // A provider that sends a refresh token only on first consent (Google) leaves the stored
-    // one valid for the same user: keep it.
-    let refresh_token = f.refresh_token.or_else(|| {
-        ctx.previous
-            .filter(|p| p.subject.is_some() && p.subject == who.subject)
-            .and_then(|p| p.refresh_token.clone())
-    });
+    // one valid for the same user: keep it. Another user's is not this login's (and a refused
+    // one is not stored at all).
+    let kept = ctx
+        .previous
+        .filter(|p| p.subject.is_some() && p.subject == who.subject)
+        .and_then(|p| p.refresh_token.clone());
+    let foreign_refresh = f.refresh_token.is_none()
+        && kept.is_none()
+        && ctx.previous.is_some_and(|p| p.refresh_token.is_some());
+    let refresh_token = f.refresh_token.or(kept);
     let set = TokenSet {
         issuer: ctx.ep.issuer.clone(),
         client_id: ctx.client_id.to_owned(),
@@ -82,6 +88,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         access_token: f.access_token,
         token_type: BEARER.to_owned(),
         refresh_token,
+        refresh_refused: false,
         id_token_expires_at: id_claims.as_ref().map(|c| c.expires_at),
         // An ID token from a provider without discovery could not be validated: not kept.
         id_token: id_claims.as_ref().and(f.id_token),
@@ -95,7 +102,35 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
     Ok(Accepted {
         set,
         fallback: who.fallback,
+        foreign_refresh,
     })
+}
+
+/// What a login without a refresh token tells the user: until when `token` works, why the
+/// refresh token stored before was dropped, and, at a provider that sends one only with a
+/// consent (`consent_helps`, Google), that the next login gets one.
+pub fn no_refresh_note(
+    name: &str,
+    set: &TokenSet,
+    foreign_refresh: bool,
+    consent_helps: bool,
+) -> Option<String> {
+    let at = set.expires_at.filter(|_| set.refresh_token.is_none())?;
+    let mut note = format!(
+        "Note: the provider sent no refresh token, so 'oauthcli token {name}' works until the \
+         access token expires ({}), and then needs a new login.",
+        token::rfc3339(at)
+    );
+    if foreign_refresh {
+        note.push_str(" The refresh token stored before was another account's: it is not kept.");
+    }
+    if consent_helps {
+        note.push_str(&format!(
+            " Log in again to get one: with no refresh token stored, 'oauthcli login {name}' asks \
+             for consent, and the provider sends one with it."
+        ));
+    }
+    Some(note)
 }
 
 /// A refresh's result: the new set, and whether a new ID token came with it.

@@ -57,6 +57,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
                     "expires_at": set.expires_at.map(token::rfc3339),
                     "expired": !set.is_fresh(now, 0),
                     "refresh_token": set.refresh_token.is_some(),
+                    "refresh_refused": set.refresh_refused,
                     "storage": kind,
                 }),
                 Err(e) => serde_json::json!({
@@ -84,15 +85,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
     ]];
     for (name, kind, set) in &rows {
         let (email, expires, refresh) = match set {
-            Ok(set) => (
-                escape(&set.email),
-                expiry(set, now),
-                if set.refresh_token.is_some() {
-                    "yes"
-                } else {
-                    "no"
-                },
-            ),
+            Ok(set) => (escape(&set.email), expiry(set, now), set.refresh_state()),
             Err(e) => {
                 output::note(&format!("{name}: {}", escape(&format!("{e:#}"))));
                 ("(unreadable)".into(), String::new(), "")

@@ -29,6 +29,7 @@ mod presets;
 mod process;
 mod races;
 mod refresh;
+mod refused;
 mod secrets;
 mod security_table;
 mod switch;

@@ -355,7 +355,6 @@ fn github_app_tokens_expire_and_their_refresh_tokens_rotate() {
 
     // A dead refresh token is answered with HTTP 200 and `bad_refresh_token`: log in again.
     gh.forget_refresh_tokens();
-    let before = std::fs::read(user.token_file("github")).unwrap();
     let r = user.run(&["token", "--min-ttl", "30000"]);
     assert_eq!(r.code, 4, "{r:#?}");
     assert_eq!(r.stdout, "");
@@ -368,7 +367,11 @@ fn github_app_tokens_expire_and_their_refresh_tokens_rotate() {
             gh.base
         )
     );
-    assert_eq!(std::fs::read(user.token_file("github")).unwrap(), before);
+    // The login is kept, its refresh token dropped as refused.
+    let after = stored(&user, "github");
+    assert_eq!(after["refresh_refused"], true);
+    assert!(after["refresh_token"].is_null());
+    assert_eq!(after["access_token"], second["access_token"]);
 }
 
 #[test]

@@ -87,6 +87,8 @@ struct Grant {
     nonce: Option<String>,
     scope: String,
     refresh: bool,
+    /// Google: the user's `sub`, when another account than the default one logs in.
+    subject: Option<String>,
 }
 
 #[derive(Default)]
@@ -98,6 +100,8 @@ struct State {
     refresh: HashMap<String, String>,
     /// Google: the user consented once (no refresh token without a new consent after that).
     consented: bool,
+    /// Google: the account that logs in next, when not the default one.
+    subject: Option<String>,
 }
 
 impl State {
@@ -199,6 +203,12 @@ impl StandIn {
             .into_iter()
             .filter(|r| r.path == path)
             .collect()
+    }
+
+    /// Google: another account logs in from now on (its `sub`); it consented to the app
+    /// before, as the one before it did.
+    pub fn switch_account(&self, sub: &str) {
+        self.state.lock().unwrap().subject = Some(sub.to_owned());
     }
 
     /// The refresh tokens die, as when the user revokes the app at the provider.
@@ -539,6 +549,7 @@ impl Provider {
                 nonce: q.get("nonce").cloned(),
                 scope: q.get("scope").cloned().unwrap_or_default(),
                 refresh,
+                subject: s.subject.clone(),
             },
         );
         let mut to = Url::parse(&redirect_uri).unwrap();
@@ -621,6 +632,7 @@ impl Provider {
                         nonce: None,
                         scope: scope.clone(),
                         refresh: true,
+                        subject: None,
                     };
                     body["id_token"] = json!(self.id_token(&grant));
                 }
@@ -650,7 +662,7 @@ impl Provider {
         match self.kind {
             Kind::Google => {
                 claims["iss"] = json!(b);
-                claims["sub"] = json!("110169484474386276334");
+                claims["sub"] = json!(grant.subject.as_deref().unwrap_or("110169484474386276334"));
                 claims["azp"] = json!(grant.client_id);
                 claims["email"] = json!(EMAIL);
                 claims["email_verified"] = json!(true);

@@ -256,10 +256,11 @@ fn status_lists_every_login_as_json() {
         json,
         serde_json::json!([
             {"provider": "one", "email": "alice@example.com", "active": false, "active_by": null,
-             "expires_at": at(&one["expires_at"]), "expired": false, "refresh_token": true, "storage": "file"},
+             "expires_at": at(&one["expires_at"]), "expired": false, "refresh_token": true,
+             "refresh_refused": false, "storage": "file"},
             {"provider": "two", "email": "alice@example.com", "active": true, "active_by": "active",
              "expires_at": at(&read_json(&user.token_file("two"))["expires_at"]), "expired": false,
-             "refresh_token": false, "storage": "file"},
+             "refresh_token": false, "refresh_refused": false, "storage": "file"},
         ])
     );
 }

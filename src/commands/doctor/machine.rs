@@ -133,6 +133,7 @@ fn probe(store: &dyn store::Store) -> Result<()> {
         access_token: placeholder,
         token_type: "none".into(),
         refresh_token: None,
+        refresh_refused: false,
         id_token: None,
         id_token_expires_at: None,
         expires_at: None,
