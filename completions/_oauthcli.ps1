@@ -138,7 +138,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         }
         'oauthcli;exec' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The environment variable that carries the token')
-            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 31622400)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
             [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
@@ -172,7 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             break
         }
         'oauthcli;kubectl-credential' {
-            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 31622400)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
             [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'Send the access token instead of the ID token')

@@ -127,7 +127,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         }
         &'oauthcli;exec'= {
             cand --env 'The environment variable that carries the token'
-            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 31622400)'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
             cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
@@ -158,7 +158,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --version 'Print version'
         }
         &'oauthcli;kubectl-credential'= {
-            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 31622400)'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
             cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --access-token 'Send the access token instead of the ID token'

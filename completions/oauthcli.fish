@@ -103,7 +103,7 @@ complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -s v -l verbos
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand switch" -s V -l version -d 'Print version'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l env -d 'The environment variable that carries the token' -r
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 31622400)' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand exec" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
@@ -122,7 +122,7 @@ file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand setup-git" -s V -l version -d 'Print version'
-complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 31622400)' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]' -r -F
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand kubectl-credential" -l storage -d 'Where tokens are kept [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A file under $XDG_DATA_HOME/oauthcli, readable by you alone'"

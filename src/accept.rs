@@ -137,6 +137,10 @@ pub fn no_refresh_note(
 pub struct Refreshed {
     pub set: TokenSet,
     pub new_id_token: bool,
+    /// How long the new access token lives (its `expires_in`), and the new ID token (its
+    /// `exp` less its `iat`), when the provider says.
+    pub access_lifetime: Option<i64>,
+    pub id_lifetime: Option<i64>,
 }
 
 /// Checks a refresh response (RFC 6749 §6) and applies it to the stored set: a refresh token
@@ -148,17 +152,19 @@ pub fn refresh(
     resp: &TokenResponse,
     openid: impl FnOnce() -> Result<OpenId>,
 ) -> Result<Refreshed> {
-    let f = check_response(resp, token::now())?;
-    let mut new_id_token = false;
+    let received = token::now();
+    let f = check_response(resp, received)?;
+    let mut id_lifetime = None;
     if let Some(raw) = &f.id_token
         && set.id_token.is_some()
     {
         let openid = openid().context("the refreshed ID token cannot be checked")?;
-        let exp = check_refreshed_id_token(&set, raw, &openid)?;
+        let claims = check_refreshed_id_token(&set, raw, &openid)?;
         set.id_token = Some(raw.clone());
-        set.id_token_expires_at = Some(exp);
-        new_id_token = true;
+        set.id_token_expires_at = Some(claims.expires_at);
+        id_lifetime = Some(claims.expires_at - claims.issued_at);
     }
+    let access_lifetime = f.expires_at.map(|at| at - received);
     set.access_token = f.access_token;
     set.token_type = BEARER.to_owned();
     set.expires_at = f.expires_at;
@@ -168,13 +174,18 @@ pub fn refresh(
     if let Some(scopes) = f.scopes {
         set.scopes = scopes;
     }
-    Ok(Refreshed { set, new_id_token })
+    Ok(Refreshed {
+        set,
+        new_id_token: id_lifetime.is_some(),
+        access_lifetime,
+        id_lifetime,
+    })
 }
 
 /// OpenID Core §12.2: a refreshed ID token is validated as at login, but its `iss` must be
 /// that of the login's ID token and its `sub` the login's user; it carries no nonce. Another
 /// user's token means the response is not for this login at all.
-fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Result<i64> {
+fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Result<IdClaims> {
     let claims = identity::validate_id_token(raw.expose(), openid, &set.client_id, None)
         .map_err(|e| anyhow::anyhow!("the refreshed ID token was refused: {e:#}"))?;
     let original = identity::original_issuer(set);
@@ -200,5 +211,5 @@ fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Re
             escape(sub)
         );
     }
-    Ok(claims.expires_at)
+    Ok(claims)
 }

@@ -160,16 +160,28 @@ pub struct WhoamiArgs {
 pub struct TokenArgs {
     /// Provider name [default: the active login]
     pub provider: Option<String>,
-    /// Refresh first when the token expires within this many seconds (0 to 31622400)
-    #[arg(long, value_name = "SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u64).range(0..=MAX_MIN_TTL_SECS))]
-    pub min_ttl: u64,
+    #[command(flatten)]
+    pub fresh: Freshness,
     /// Print the ID token instead of the access token
     #[arg(long)]
     pub id_token: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
     pub format: TokenFormat,
+}
+
+/// How long a token handed out must stay valid: `token`, `exec`, `kubectl-credential`.
+#[derive(Debug, Args)]
+pub struct Freshness {
+    /// Refresh first when the token expires within this many seconds (0 to 31622400)
+    ///
+    /// The token handed out stays valid for more than SECS seconds, when the provider's tokens
+    /// live that long; oauthcli refreshes at most once a call. A token that even fresh from the
+    /// provider lives no longer than SECS is handed out all the same (exit 0), with a warning
+    /// on stderr, and every such call refreshes it first.
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_MIN_TTL_SECS))]
+    pub min_ttl: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,9 +220,8 @@ pub struct ExecArgs {
     /// The environment variable that carries the token
     #[arg(long = "env", value_name = "NAME", default_value = "OAUTHCLI_TOKEN")]
     pub env: String,
-    /// Refresh first when the token expires within this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub min_ttl: u64,
+    #[command(flatten)]
+    pub fresh: Freshness,
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
@@ -235,9 +246,8 @@ pub struct KubectlCredentialArgs {
     /// Send the access token instead of the ID token
     #[arg(long)]
     pub access_token: bool,
-    /// Refresh first when the token expires within this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub min_ttl: u64,
+    #[command(flatten)]
+    pub fresh: Freshness,
 }
 
 #[derive(Debug, Args)]

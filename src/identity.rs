@@ -35,6 +35,8 @@ pub struct IdClaims {
     pub email: Option<String>,
     /// `exp`, seconds since the Unix epoch.
     pub expires_at: i64,
+    /// `iat`, seconds since the Unix epoch.
+    pub issued_at: i64,
     pub preferred_username: Option<String>,
 }
 
@@ -95,6 +97,7 @@ pub fn validate_id_token(
             .filter(|_| claims.email_verified() != Some(false))
             .map(|e| e.as_str().to_owned()),
         expires_at: claims.expiration().timestamp(),
+        issued_at: iat.timestamp(),
         preferred_username: claims.preferred_username().map(|u| u.as_str().to_owned()),
     })
 }
@@ -227,6 +230,7 @@ mod tests {
             subject: sub.into(),
             email: email.map(str::to_owned),
             expires_at: 0,
+            issued_at: 0,
             preferred_username: Some(format!("{sub}@tenant.example")),
         }
     }

@@ -33,7 +33,9 @@ pub enum Kind {
     Id,
 }
 
-/// A login's token set whose token of `kind` stays valid for more than `min_ttl` seconds.
+/// A login's token set whose token of `kind` stays valid for more than `min_ttl` seconds, or,
+/// when even a fresh one from the provider lives no longer than that, a fresh one and a
+/// warning. At most one refresh a call, whatever `min_ttl` is.
 pub fn valid(
     settings: &Settings,
     state: &State,
@@ -63,8 +65,8 @@ pub fn valid(
         );
         return Ok(set);
     }
-    let (set, new_id_token) = match refresh(settings, provider, &set)? {
-        Answer::Refreshed(done) => (done.set, done.new_id_token),
+    let done = match refresh(settings, provider, &set)? {
+        Answer::Refreshed(done) => *done,
         Answer::Refused(why) => {
             // Recorded under the lock, so that no process sends the refused token again,
             // and `status` and the next `login` know it is gone.
@@ -83,15 +85,43 @@ pub fn valid(
         }
     };
     store
-        .save(&lock, &set)
+        .save(&lock, &done.set)
         .context("the refreshed tokens could not be stored")?;
-    if kind == Kind::Id && !new_id_token {
+    if kind == Kind::Id && !done.new_id_token {
         return Err(error::not_logged_in(
             provider,
             format!("no valid new ID token for '{provider}' came with the refresh"),
         ));
     }
-    Ok(set)
+    let lifetime = match kind {
+        Kind::Access => done.access_lifetime,
+        Kind::Id => done.id_lifetime,
+    };
+    if let Some(lifetime) = lifetime
+        && lifetime <= i64::try_from(min_ttl).unwrap_or(i64::MAX)
+    {
+        output::note(&short_lived(kind, lifetime, min_ttl));
+    }
+    Ok(done.set)
+}
+
+/// The warning for a token that lives no longer than `--min-ttl` even fresh from the
+/// provider. It is handed out all the same, valid as it is: one refresh a call is all that
+/// can be done, and refusing it would fail every call.
+fn short_lived(kind: Kind, lifetime: i64, min_ttl: u64) -> String {
+    let what = match kind {
+        Kind::Access => "access",
+        Kind::Id => "ID",
+    };
+    let below = match lifetime > 0 {
+        true => format!("; a --min-ttl below {lifetime} does not"),
+        false => String::new(),
+    };
+    format!(
+        "warning: the provider's {what} tokens live {lifetime} s, not more than --min-ttl \
+         {min_ttl}: this one is handed out all the same, and every call with this --min-ttl \
+         refreshes it first{below}"
+    )
 }
 
 /// The token of `kind` in a set.

@@ -22,6 +22,7 @@ mod listener;
 mod login;
 mod logins;
 mod manpage;
+mod min_ttl;
 mod names;
 mod paste;
 mod paste_race;

@@ -623,10 +623,12 @@ impl Provider {
                 if let Some(e) = expires_in {
                     body["expires_in"] = json!(e);
                 }
-                if self.kind == Kind::Microsoft {
-                    // Microsoft sends a new ID token with a refresh, without a nonce.
+                if matches!(self.kind, Kind::Microsoft | Kind::GitLab) {
+                    // Microsoft sends a new ID token with a refresh, without a nonce; so does
+                    // GitLab (doorkeeper-openid_connect adds one to every token response
+                    // whose scope holds `openid`).
                     let grant = Grant {
-                        client_id: MS_CLIENT.to_owned(),
+                        client_id: self.client_id().to_owned(),
                         redirect_uri: String::new(),
                         challenge: None,
                         nonce: None,
@@ -651,10 +653,17 @@ impl Provider {
     fn id_token(&self, grant: &Grant) -> String {
         let t = now();
         let b = &self.base;
+        // GitLab's ID tokens live 120 s: doorkeeper-openid_connect's default `expiration`,
+        // which gitlab.com keeps (a self-managed instance may set
+        // `openid_id_token_expire_in_seconds`). The others' live an hour.
+        let lifetime = match self.kind {
+            Kind::GitLab => 120,
+            _ => 3600,
+        };
         let mut claims = json!({
             "aud": grant.client_id,
             "iat": t,
-            "exp": t + 3600,
+            "exp": t + lifetime,
         });
         if let Some(nonce) = &grant.nonce {
             claims["nonce"] = json!(nonce);
