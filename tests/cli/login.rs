@@ -87,10 +87,7 @@ fn public_client_with_the_keychain_from_login_to_logout() {
     );
     assert_eq!(
         logout.stderr,
-        format!(
-            "Revoked the refresh token and the access token at {}/token/revocation.\n",
-            provider.issuer
-        )
+        format!("Revoked the refresh token and the access token at {name}.\n")
     );
     let revocations = provider.requests_to("/token/revocation");
     let hints: Vec<_> = revocations

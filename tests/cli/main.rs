@@ -21,6 +21,7 @@ mod kubectl;
 mod listener;
 mod login;
 mod logins;
+mod logout;
 mod manpage;
 mod min_ttl;
 mod names;

@@ -113,10 +113,7 @@ fn google_desktop_client_from_the_consoles_json_file() {
     let r = user.run(&["logout"]);
     assert_eq!(r.code, 0, "{r:#?}");
     assert_eq!(r.stdout, "Logged out of google (alice@example.com)\n");
-    assert_eq!(
-        r.stderr,
-        format!("Revoked the refresh token at {}/revoke.\n", g.base)
-    );
+    assert_eq!(r.stderr, "Revoked the refresh token at google.\n");
     let revocations = g.requests_to("/revoke");
     assert_eq!(revocations.len(), 1);
     assert_eq!(revocations[0].form["token"], refresh_token);
@@ -289,8 +286,7 @@ fn github_oauth_app_on_enterprise_server_with_classic_tokens() {
     let r = user.run(&["logout"]);
     assert_eq!(r.code, 0, "{r:#?}");
     assert_eq!(r.stdout, "Logged out of github (alice@example.com)\n");
-    let url = format!("{}/api/v3/applications/{GITHUB_CLIENT}/token", gh.base);
-    assert_eq!(r.stderr, format!("Revoked the access token at {url}.\n"));
+    assert_eq!(r.stderr, "Revoked the access token at github.\n");
     let deletes: Vec<_> = gh
         .requests()
         .into_iter()
@@ -575,10 +571,7 @@ fn gitlab_self_managed_through_the_preset_key_with_rotating_refresh_tokens() {
     assert_eq!(r.code, 0, "{r:#?}");
     assert_eq!(
         r.stderr,
-        format!(
-            "Revoked the refresh token and the access token at {}/oauth/revoke.\n",
-            gl.base
-        )
+        "Revoked the refresh token and the access token at work.\n"
     );
     let revocations = gl.requests_to("/oauth/revoke");
     assert_eq!(revocations.len(), 2);
