@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Doctor(args) = cli.command {
         return doctor::run(&cli.global, args);
     }
-    let settings = Settings::load(&cli.global)?;
+    let settings = Settings::load(&cli.global, storage_flag(&cli.command))?;
     match cli.command {
         Command::Login(args) => login::run(&settings, args),
         Command::Whoami(args) => whoami::run(&settings, args),
@@ -49,6 +49,23 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::SetupGit(args) => setup_git::run(&settings, args),
         Command::KubectlCredential(args) => kubectl_credential::run(&settings, args),
         Command::Completions { .. } | Command::Doctor(_) => unreachable!("handled above"),
+    }
+}
+
+/// The command's `--storage`, for the commands where it acts (all that keep or read tokens).
+fn storage_flag(command: &Command) -> Option<StorageKind> {
+    match command {
+        Command::Login(a) => a.storage.storage,
+        Command::Doctor(a) => a.storage.storage,
+        Command::Whoami(a) => a.storage.storage,
+        Command::Token(a) => a.storage.storage,
+        Command::Logout(a) => a.storage.storage,
+        Command::Status(a) => a.storage.storage,
+        Command::Switch(a) => a.storage.storage,
+        Command::Exec(a) => a.storage.storage,
+        Command::GitCredential(a) => a.storage.storage,
+        Command::KubectlCredential(a) => a.storage.storage,
+        Command::Providers | Command::SetupGit(_) | Command::Completions { .. } => None,
     }
 }
 

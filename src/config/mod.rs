@@ -79,8 +79,9 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads the config file named by the flags, or the default one (which may be absent).
-    pub fn load(global: &GlobalArgs) -> Result<Settings> {
+    /// Reads the config file named by the flags, or the default one (which may be absent);
+    /// `storage` is the command's `--storage` (or `$OAUTHCLI_STORAGE`), where it has one.
+    pub fn load(global: &GlobalArgs, storage: Option<StorageKind>) -> Result<Settings> {
         let (path, explicit) = match &global.config {
             Some(p) => (p.clone(), true),
             None => (crate::paths::default_config_file()?, false),
@@ -105,7 +106,7 @@ impl Settings {
         Ok(Settings {
             path,
             file,
-            storage_flag: global.storage,
+            storage_flag: storage,
             verbose: global.verbose,
         })
     }

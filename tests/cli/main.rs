@@ -14,6 +14,7 @@ mod exec;
 mod files;
 mod git;
 mod headless;
+mod help;
 mod hostile;
 mod hostile_tokens;
 mod keychain;

@@ -21,7 +21,11 @@ const PROBE: &str = "oauthcli-doctor-probe";
 
 /// The config file: readable, valid, and private enough. Returns the settings when they
 /// load, which every later check of providers needs.
-pub(super) fn config(global: &GlobalArgs, checks: &mut Vec<Check>) -> Option<Settings> {
+pub(super) fn config(
+    global: &GlobalArgs,
+    storage: Option<StorageKind>,
+    checks: &mut Vec<Check>,
+) -> Option<Settings> {
     let path = global
         .config
         .clone()
@@ -29,7 +33,7 @@ pub(super) fn config(global: &GlobalArgs, checks: &mut Vec<Check>) -> Option<Set
     let shown = path
         .as_ref()
         .map_or_else(|| "the config file".to_owned(), |p| p.display().to_string());
-    let settings = match Settings::load(global) {
+    let settings = match Settings::load(global, storage) {
         Ok(s) => s,
         Err(e) => {
             checks.push(Check::fail(
