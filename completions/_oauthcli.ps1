@@ -22,7 +22,6 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
     $completions = @(switch ($command) {
         'oauthcli' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -49,8 +48,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Extra scope to ask for, added to the provider''s defaults (repeatable)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Fixed port for the loopback redirect [default: any free port]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds (1 to 86400)')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where to keep the tokens [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Print the URL instead of opening a browser; the redirect may also be pasted on stdin')
             [CompletionResult]::new('--browser', '--browser', [CompletionResultType]::ParameterName, 'Open a browser even where none seems to be shown (an SSH session, no display)')
             [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Log in with a code entered on any other device (the device grant, RFC 8628)')
@@ -64,8 +63,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             break
         }
         'oauthcli;whoami' {
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object instead of the email')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
@@ -78,8 +77,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         'oauthcli;token' {
             [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 31622400)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--id-token', '--id-token', [CompletionResultType]::ParameterName, 'Print the ID token instead of the access token')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
@@ -90,8 +89,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             break
         }
         'oauthcli;logout' {
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Log out of every stored login')
             [CompletionResult]::new('--no-revoke', '--no-revoke', [CompletionResultType]::ParameterName, 'Forget the tokens without revoking them at the provider')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
@@ -103,8 +102,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             break
         }
         'oauthcli;status' {
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
@@ -116,18 +115,17 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         }
         'oauthcli;providers' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'oauthcli;switch' {
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -138,9 +136,9 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         }
         'oauthcli;exec' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The environment variable that carries the token')
-            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 31622400)')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -150,8 +148,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             break
         }
         'oauthcli;git-credential' {
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -162,19 +160,18 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         }
         'oauthcli;setup-git' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'oauthcli;kubectl-credential' {
-            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 31622400)')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'Send the access token instead of the ID token')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
@@ -185,8 +182,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             break
         }
         'oauthcli;doctor' {
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where to keep the tokens [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of the checks instead of text')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
@@ -198,11 +195,10 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         }
         'oauthcli;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')
-            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where tokens are kept [default: the config''s `storage`, else keyring]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break

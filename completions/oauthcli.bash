@@ -107,7 +107,7 @@ _oauthcli() {
 
     case "${cmd}" in
         oauthcli)
-            opts="-v -h -V --config --storage --verbose --help --version login whoami token logout status providers switch exec git-credential setup-git kubectl-credential doctor completions help"
+            opts="-v -h -V --config --verbose --help --version login whoami token logout status providers switch exec git-credential setup-git kubectl-credential doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,10 +115,6 @@ _oauthcli() {
             case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --storage)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -129,7 +125,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__completions)
-            opts="-v -h -V --config --storage --verbose --help --version bash elvish fish powershell zsh"
+            opts="-v -h -V --config --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,10 +133,6 @@ _oauthcli() {
             case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --storage)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -151,18 +143,18 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__doctor)
-            opts="-v -h -V --json --config --storage --verbose --help --version"
+            opts="-v -h -V --json --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -173,7 +165,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__exec)
-            opts="-v -h -V --env --min-ttl --config --storage --verbose --help --version"
+            opts="-v -h -V --env --min-ttl --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,12 +179,12 @@ _oauthcli() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -203,18 +195,18 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__git__subcmd__credential)
-            opts="-v -h -V --config --storage --verbose --help --version"
+            opts="-v -h -V --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -435,7 +427,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__kubectl__subcmd__credential)
-            opts="-v -h -V --access-token --min-ttl --config --storage --verbose --help --version"
+            opts="-v -h -V --access-token --min-ttl --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,12 +437,12 @@ _oauthcli() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -461,7 +453,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__login)
-            opts="-v -h -V --scope --no-browser --browser --device --clipboard --port --timeout --config --storage --verbose --help --version"
+            opts="-v -h -V --scope --no-browser --browser --device --clipboard --port --timeout --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,12 +471,12 @@ _oauthcli() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -495,18 +487,18 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__logout)
-            opts="-v -h -V --all --no-revoke --config --storage --verbose --help --version"
+            opts="-v -h -V --all --no-revoke --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -517,7 +509,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__providers)
-            opts="-v -h -V --config --storage --verbose --help --version"
+            opts="-v -h -V --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,10 +517,6 @@ _oauthcli() {
             case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --storage)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -539,7 +527,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__setup__subcmd__git)
-            opts="-v -h -V --config --storage --verbose --help --version"
+            opts="-v -h -V --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,10 +535,6 @@ _oauthcli() {
             case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --storage)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -561,18 +545,18 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__status)
-            opts="-v -h -V --json --config --storage --verbose --help --version"
+            opts="-v -h -V --json --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -583,18 +567,18 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__switch)
-            opts="-v -h -V --config --storage --verbose --help --version"
+            opts="-v -h -V --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -605,7 +589,7 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__token)
-            opts="-v -h -V --min-ttl --id-token --format --config --storage --verbose --help --version"
+            opts="-v -h -V --min-ttl --id-token --format --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,12 +603,12 @@ _oauthcli() {
                     COMPREPLY=($(compgen -W "raw header json" -- "${cur}"))
                     return 0
                     ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -635,18 +619,18 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__whoami)
-            opts="-v -h -V --json --config --storage --verbose --help --version"
+            opts="-v -h -V --json --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --storage)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -19,7 +19,6 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
     var completions = [
         &'oauthcli'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand -h 'Print help (see more with ''--help'')'
@@ -45,8 +44,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --scope 'Extra scope to ask for, added to the provider''s defaults (repeatable)'
             cand --port 'Fixed port for the loopback redirect [default: any free port]'
             cand --timeout 'Give up after this many seconds (1 to 86400)'
+            cand --storage 'Where to keep the tokens [default: the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --no-browser 'Print the URL instead of opening a browser; the redirect may also be pasted on stdin'
             cand --browser 'Open a browser even where none seems to be shown (an SSH session, no display)'
             cand --device 'Log in with a code entered on any other device (the device grant, RFC 8628)'
@@ -59,8 +58,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --version 'Print version'
         }
         &'oauthcli;whoami'= {
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --json 'Print a JSON object instead of the email'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
@@ -72,8 +71,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         &'oauthcli;token'= {
             cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 31622400)'
             cand --format 'Output format'
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --id-token 'Print the ID token instead of the access token'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
@@ -83,8 +82,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --version 'Print version'
         }
         &'oauthcli;logout'= {
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --all 'Log out of every stored login'
             cand --no-revoke 'Forget the tokens without revoking them at the provider'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
@@ -95,8 +94,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --version 'Print version'
         }
         &'oauthcli;status'= {
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --json 'Print JSON instead of a table'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
@@ -107,17 +106,16 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         }
         &'oauthcli;providers'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'oauthcli;switch'= {
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand -h 'Print help (see more with ''--help'')'
@@ -127,9 +125,9 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         }
         &'oauthcli;exec'= {
             cand --env 'The environment variable that carries the token'
-            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 31622400)'
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand -h 'Print help (see more with ''--help'')'
@@ -138,8 +136,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --version 'Print version'
         }
         &'oauthcli;git-credential'= {
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand -h 'Print help (see more with ''--help'')'
@@ -149,18 +147,17 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         }
         &'oauthcli;setup-git'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'oauthcli;kubectl-credential'= {
-            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 31622400)'
+            cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --access-token 'Send the access token instead of the ID token'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
@@ -170,8 +167,8 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --version 'Print version'
         }
         &'oauthcli;doctor'= {
+            cand --storage 'Where to keep the tokens [default: the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand --json 'Print a JSON array of the checks instead of text'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
@@ -182,11 +179,10 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         }
         &'oauthcli;completions'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'
-            cand --storage 'Where tokens are kept [default: the config''s `storage`, else keyring]'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }

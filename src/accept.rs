@@ -41,6 +41,8 @@ pub struct Accepted {
     pub set: TokenSet,
     /// The ID token claim the email was taken from instead of `email`, if any.
     pub fallback: Option<&'static str>,
+    /// No refresh token came, and the one stored before was not kept: it is another user's.
+    pub foreign_refresh: bool,
 }
 
 /// Checks and identifies the token response of a login. `nonce` is the one sent in the
@@ -69,12 +71,16 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         ctx.scopes,
     )?;
     // A provider that sends a refresh token only on first consent (Google) leaves the stored
-    // one valid for the same user: keep it.
-    let refresh_token = f.refresh_token.or_else(|| {
-        ctx.previous
-            .filter(|p| p.subject.is_some() && p.subject == who.subject)
-            .and_then(|p| p.refresh_token.clone())
-    });
+    // one valid for the same user: keep it. Another user's is not this login's (and a refused
+    // one is not stored at all).
+    let kept = ctx
+        .previous
+        .filter(|p| p.subject.is_some() && p.subject == who.subject)
+        .and_then(|p| p.refresh_token.clone());
+    let foreign_refresh = f.refresh_token.is_none()
+        && kept.is_none()
+        && ctx.previous.is_some_and(|p| p.refresh_token.is_some());
+    let refresh_token = f.refresh_token.or(kept);
     let set = TokenSet {
         issuer: ctx.ep.issuer.clone(),
         client_id: ctx.client_id.to_owned(),
@@ -83,6 +89,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         access_token: f.access_token,
         token_type: BEARER.to_owned(),
         refresh_token,
+        refresh_refused: false,
         id_token_expires_at: id_claims.as_ref().map(|c| c.expires_at),
         // An ID token from a provider without discovery could not be validated: not kept.
         id_token: id_claims.as_ref().and(f.id_token),
@@ -99,6 +106,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
     Ok(Accepted {
         set,
         fallback: who.fallback,
+        foreign_refresh,
     })
 }
 
@@ -117,10 +125,41 @@ fn granted(scopes: Vec<String>, comma_separated: bool) -> Vec<String> {
         .collect()
 }
 
+/// What a login without a refresh token tells the user: until when `token` works, why the
+/// refresh token stored before was dropped, and, at a provider that sends one only with a
+/// consent (`consent_helps`, Google), that the next login gets one.
+pub fn no_refresh_note(
+    name: &str,
+    set: &TokenSet,
+    foreign_refresh: bool,
+    consent_helps: bool,
+) -> Option<String> {
+    let at = set.expires_at.filter(|_| set.refresh_token.is_none())?;
+    let mut note = format!(
+        "Note: the provider sent no refresh token, so 'oauthcli token {name}' works until the \
+         access token expires ({}), and then needs a new login.",
+        token::rfc3339(at)
+    );
+    if foreign_refresh {
+        note.push_str(" The refresh token stored before was another account's: it is not kept.");
+    }
+    if consent_helps {
+        note.push_str(&format!(
+            " Log in again to get one: with no refresh token stored, 'oauthcli login {name}' asks \
+             for consent, and the provider sends one with it."
+        ));
+    }
+    Some(note)
+}
+
 /// A refresh's result: the new set, and whether a new ID token came with it.
 pub struct Refreshed {
     pub set: TokenSet,
     pub new_id_token: bool,
+    /// How long the new access token lives (its `expires_in`), and the new ID token (its
+    /// `exp` less its `iat`), when the provider says.
+    pub access_lifetime: Option<i64>,
+    pub id_lifetime: Option<i64>,
 }
 
 /// Checks a refresh response (RFC 6749 §6) and applies it to the stored set: a refresh token
@@ -132,17 +171,19 @@ pub fn refresh(
     resp: &TokenResponse,
     openid: impl FnOnce() -> Result<OpenId>,
 ) -> Result<Refreshed> {
-    let f = check_response(resp, token::now())?;
-    let mut new_id_token = false;
+    let received = token::now();
+    let f = check_response(resp, received)?;
+    let mut id_lifetime = None;
     if let Some(raw) = &f.id_token
         && set.id_token.is_some()
     {
         let openid = openid().context("the refreshed ID token cannot be checked")?;
-        let exp = check_refreshed_id_token(&set, raw, &openid)?;
+        let claims = check_refreshed_id_token(&set, raw, &openid)?;
         set.id_token = Some(raw.clone());
-        set.id_token_expires_at = Some(exp);
-        new_id_token = true;
+        set.id_token_expires_at = Some(claims.expires_at);
+        id_lifetime = Some(claims.expires_at - claims.issued_at);
     }
+    let access_lifetime = f.expires_at.map(|at| at - received);
     set.access_token = f.access_token;
     set.token_type = BEARER.to_owned();
     set.expires_at = f.expires_at;
@@ -152,13 +193,18 @@ pub fn refresh(
     if let Some(scopes) = f.scopes {
         set.scopes = scopes;
     }
-    Ok(Refreshed { set, new_id_token })
+    Ok(Refreshed {
+        set,
+        new_id_token: id_lifetime.is_some(),
+        access_lifetime,
+        id_lifetime,
+    })
 }
 
 /// OpenID Core §12.2: a refreshed ID token is validated as at login, but its `iss` must be
 /// that of the login's ID token and its `sub` the login's user; it carries no nonce. Another
 /// user's token means the response is not for this login at all.
-fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Result<i64> {
+fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Result<IdClaims> {
     let claims = identity::validate_id_token(raw.expose(), openid, &set.client_id, None)
         .map_err(|e| anyhow::anyhow!("the refreshed ID token was refused: {e:#}"))?;
     let original = identity::original_issuer(set);
@@ -184,5 +230,5 @@ fn check_refreshed_id_token(set: &TokenSet, raw: &Secret, openid: &OpenId) -> Re
             escape(sub)
         );
     }
-    Ok(claims.expires_at)
+    Ok(claims)
 }

@@ -8,6 +8,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod help;
+
+/// The heading the options every command takes are listed under, apart from its own.
+const GLOBAL: &str = "Global options";
+
 /// Log in to OAuth 2.0 / OpenID Connect providers and hand out their tokens.
 ///
 /// Tokens are kept in the OS keychain. stdout carries only results, so that
@@ -17,7 +22,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "oauthcli",
     version,
     propagate_version = true,
-    after_long_help = AFTER_HELP
+    // Folded to the terminal, and never wider than this: long lines are hard to read.
+    max_term_width = 100,
+    after_long_help = help::TOP
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -26,44 +33,34 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The exit codes and variables, for `oauthcli --help` (the README's "Exit codes" and
-/// "Configuration" say the same).
-const AFTER_HELP: &str = "\
-Exit codes:
-  0    success
-  1    any other failure (network, provider error, refused consent, timeout)
-  2    usage or configuration error (unknown provider, missing client id, bad config)
-  4    not logged in, or the login can no longer be refreshed: run 'oauthcli login PROVIDER'
-  130  interrupted (Ctrl-C) during a login
-
-Environment:
-  OAUTHCLI_CONFIG                  the config file (as --config)
-  OAUTHCLI_STORAGE                 keyring or file (as --storage)
-  OAUTHCLI_PROVIDER                the login to use when none is named
-  OAUTHCLI_<NAME>_CLIENT_ID        a provider's client id
-  OAUTHCLI_<NAME>_CLIENT_SECRET    a provider's client secret (never a flag)
-  OAUTHCLI_HTTP_TIMEOUT            seconds a provider has to answer (default 30)
-  OAUTHCLI_KEYRING_TIMEOUT         seconds the keychain has to answer
-  BROWSER                          the command that opens the login page
-  XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME  where config, token files and state live
-
-Examples:
-  oauthcli login google
-  oauthcli login corp --no-browser      # on a remote machine: paste the redirect back
-  curl -H \"$(oauthcli token --format header)\" https://api.example.com/me
-  oauthcli exec github --env GITHUB_TOKEN -- gh repo list";
-
+/// The options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]
-    #[arg(long, global = true, env = "OAUTHCLI_CONFIG", value_name = "FILE")]
+    #[arg(long, global = true, env = "OAUTHCLI_CONFIG", value_name = "FILE",
+          help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
-    /// Where tokens are kept [default: the config's `storage`, else keyring]
-    #[arg(long, global = true, env = "OAUTHCLI_STORAGE", value_enum)]
-    pub storage: Option<StorageKind>,
     /// Say more on stderr about what happens (never prints a secret); repeat for more
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
+}
+
+/// `--storage` for the commands that keep new tokens: `login`, and `doctor`, which checks
+/// the keychain unless tokens go to files.
+#[derive(Debug, Args)]
+pub struct NewStorage {
+    /// Where to keep the tokens [default: the config's `storage`, else keyring]
+    #[arg(long, env = "OAUTHCLI_STORAGE", value_enum)]
+    pub storage: Option<StorageKind>,
+}
+
+/// `--storage` for the commands that read a stored login.
+#[derive(Debug, Args)]
+pub struct StoredIn {
+    /// Where the login's tokens are [default: where the login was made, else the config's
+    /// `storage`, else keyring]
+    #[arg(long, env = "OAUTHCLI_STORAGE", value_enum)]
+    pub storage: Option<StorageKind>,
 }
 
 /// Where a token set is kept.
@@ -79,33 +76,46 @@ pub enum StorageKind {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in through the browser and store the tokens
+    #[command(after_help = help::LOGIN)]
     Login(LoginArgs),
     /// Print the email of the active (or named) login, from what is stored
+    #[command(after_help = help::WHOAMI)]
     Whoami(WhoamiArgs),
     /// Print a valid access token, refreshing it first when it is about to expire
+    #[command(after_help = help::TOKEN)]
     Token(TokenArgs),
     /// Revoke the tokens at the provider and forget them
     #[command(
-        override_usage = "oauthcli logout [OPTIONS] [PROVIDER]\n       oauthcli logout [OPTIONS] --all"
+        override_usage = "oauthcli logout [OPTIONS] [PROVIDER]\n       oauthcli logout [OPTIONS] --all",
+        after_help = help::LOGOUT
     )]
     Logout(LogoutArgs),
     /// Show every stored login
+    #[command(after_help = help::STATUS)]
     Status(StatusArgs),
     /// List the built-in presets and the configured providers
+    #[command(after_help = help::PROVIDERS)]
     Providers,
     /// Make a stored login the active one
+    #[command(after_help = help::SWITCH)]
     Switch(SwitchArgs),
     /// Run a command with a valid access token in an environment variable
+    #[command(after_help = help::EXEC)]
     Exec(ExecArgs),
     /// git's credential helper: answers git with a valid token (set up by `setup-git`)
+    #[command(after_help = help::GIT_CREDENTIAL)]
     GitCredential(GitCredentialArgs),
     /// Make git ask oauthcli for the provider's hosts (in your global git config)
+    #[command(after_help = help::SETUP_GIT)]
     SetupGit(SetupGitArgs),
     /// kubectl's exec credential plugin: prints an ExecCredential with a valid ID token
+    #[command(after_help = help::KUBECTL_CREDENTIAL)]
     KubectlCredential(KubectlCredentialArgs),
     /// Check what a login needs (config, keychain, browser, providers, logins, git, kubectl) and say what to fix
+    #[command(after_help = help::DOCTOR)]
     Doctor(DoctorArgs),
     /// Print a shell completion script
+    #[command(after_help = help::COMPLETIONS)]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -145,6 +155,8 @@ pub struct LoginArgs {
     #[arg(long, value_name = "SECS", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
     pub timeout: u64,
+    #[command(flatten)]
+    pub storage: NewStorage,
 }
 
 #[derive(Debug, Args)]
@@ -154,22 +166,38 @@ pub struct WhoamiArgs {
     /// Print a JSON object instead of the email
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub storage: StoredIn,
 }
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Provider name [default: the active login]
     pub provider: Option<String>,
-    /// Refresh first when the token expires within this many seconds (0 to 31622400)
-    #[arg(long, value_name = "SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u64).range(0..=MAX_MIN_TTL_SECS))]
-    pub min_ttl: u64,
+    #[command(flatten)]
+    pub fresh: Freshness,
     /// Print the ID token instead of the access token
     #[arg(long)]
     pub id_token: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
     pub format: TokenFormat,
+    #[command(flatten)]
+    pub storage: StoredIn,
+}
+
+/// How long a token handed out must stay valid: `token`, `exec`, `kubectl-credential`.
+#[derive(Debug, Args)]
+pub struct Freshness {
+    /// Refresh first when the token expires within this many seconds (0 to 31622400)
+    ///
+    /// The token handed out stays valid for more than SECS seconds, when the provider's tokens
+    /// live that long; oauthcli refreshes at most once a call. A token that even fresh from the
+    /// provider lives no longer than SECS is handed out all the same (exit 0), with a warning
+    /// on stderr, and every such call refreshes it first.
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_MIN_TTL_SECS))]
+    pub min_ttl: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,12 +221,16 @@ pub struct LogoutArgs {
     /// Forget the tokens without revoking them at the provider
     #[arg(long)]
     pub no_revoke: bool,
+    #[command(flatten)]
+    pub storage: StoredIn,
 }
 
 #[derive(Debug, Args)]
 pub struct SwitchArgs {
     /// Provider name of a stored login
     pub provider: String,
+    #[command(flatten)]
+    pub storage: StoredIn,
 }
 
 #[derive(Debug, Args)]
@@ -208,9 +240,10 @@ pub struct ExecArgs {
     /// The environment variable that carries the token
     #[arg(long = "env", value_name = "NAME", default_value = "OAUTHCLI_TOKEN")]
     pub env: String,
-    /// Refresh first when the token expires within this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub min_ttl: u64,
+    #[command(flatten)]
+    pub fresh: Freshness,
+    #[command(flatten)]
+    pub storage: StoredIn,
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
@@ -220,6 +253,8 @@ pub struct ExecArgs {
 pub struct GitCredentialArgs {
     /// What git asks: get, store or erase (others are ignored, as gitcredentials(7) says)
     pub operation: String,
+    #[command(flatten)]
+    pub storage: StoredIn,
 }
 
 #[derive(Debug, Args)]
@@ -235,9 +270,10 @@ pub struct KubectlCredentialArgs {
     /// Send the access token instead of the ID token
     #[arg(long)]
     pub access_token: bool,
-    /// Refresh first when the token expires within this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub min_ttl: u64,
+    #[command(flatten)]
+    pub fresh: Freshness,
+    #[command(flatten)]
+    pub storage: StoredIn,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +283,8 @@ pub struct DoctorArgs {
     /// Print a JSON array of the checks instead of text
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub storage: NewStorage,
 }
 
 #[derive(Debug, Args)]
@@ -254,6 +292,8 @@ pub struct StatusArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub storage: StoredIn,
 }
 
 #[cfg(test)]

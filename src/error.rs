@@ -14,6 +14,9 @@ pub enum Failure {
     Config(String),
     /// Nothing usable is stored for this provider: exit 4.
     NotLoggedIn { provider: String, why: String },
+    /// Nothing is stored for a command that needs no new login to do its job (`logout`):
+    /// exit 4 as for [`Failure::NotLoggedIn`], without the advice to log in.
+    NothingStored(String),
     /// The login was given up: timeout, refused consent, a bad callback: exit 1.
     Login(String),
     /// Ctrl-C while the login waited for the browser: exit 130, as for SIGINT in a shell.
@@ -26,9 +29,10 @@ pub enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Config(msg) | Failure::Login(msg) | Failure::Spawn { why: msg, .. } => {
-                f.write_str(msg)
-            }
+            Failure::Config(msg)
+            | Failure::Login(msg)
+            | Failure::NothingStored(msg)
+            | Failure::Spawn { why: msg, .. } => f.write_str(msg),
             Failure::NotLoggedIn { provider, why } => {
                 write!(f, "{why}: run 'oauthcli login {provider}'")
             }
@@ -57,7 +61,7 @@ pub fn not_logged_in(provider: &str, why: impl Into<String>) -> anyhow::Error {
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     match err.chain().find_map(|e| e.downcast_ref::<Failure>()) {
         Some(Failure::Config(_)) => 2,
-        Some(Failure::NotLoggedIn { .. }) => 4,
+        Some(Failure::NotLoggedIn { .. } | Failure::NothingStored(_)) => 4,
         Some(Failure::Interrupted) => 130,
         Some(Failure::Spawn { code, .. }) => *code,
         Some(Failure::Login(_)) | None => 1,
@@ -106,6 +110,7 @@ mod tests {
         assert_eq!(exit_code(&not_logged_in("corp", "no login")), 4);
         assert_eq!(exit_code(&anyhow::anyhow!("network down")), 1);
         assert_eq!(exit_code(&Failure::Interrupted.into()), 130);
+        assert_eq!(exit_code(&Failure::NothingStored("none".into()).into()), 4);
         let wrapped = Err::<(), _>(not_logged_in("corp", "gone"))
             .context("reading the token")
             .unwrap_err();

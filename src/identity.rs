@@ -41,6 +41,8 @@ pub struct IdClaims {
     pub email_unverified: bool,
     /// `exp`, seconds since the Unix epoch.
     pub expires_at: i64,
+    /// `iat`, seconds since the Unix epoch.
+    pub issued_at: i64,
     pub preferred_username: Option<String>,
 }
 
@@ -109,6 +111,7 @@ pub fn validate_id_token(
             .map(|e| e.as_str().to_owned()),
         email_unverified: claims.email().is_some() && claims.email_verified() == Some(false),
         expires_at: claims.expiration().timestamp(),
+        issued_at: iat.timestamp(),
         preferred_username: claims.preferred_username().map(|u| u.as_str().to_owned()),
     })
 }
@@ -291,6 +294,7 @@ mod tests {
             email: email.map(str::to_owned),
             email_unverified: false,
             expires_at: 0,
+            issued_at: 0,
             preferred_username: Some(format!("{sub}@tenant.example")),
         }
     }

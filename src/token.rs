@@ -30,6 +30,10 @@ pub struct TokenSet {
     pub token_type: String,
     #[serde(default)]
     pub refresh_token: Option<Secret>,
+    /// The provider refused the refresh token (`invalid_grant`, RFC 6749 §5.2): it is gone
+    /// from the set, never sent again, and only a new login gives another.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_refused: bool,
     /// Only an ID token that was validated is kept (OpenID providers).
     #[serde(default)]
     pub id_token: Option<Secret>,
@@ -53,6 +57,21 @@ impl TokenSet {
     /// True when the access token stays valid for more than `min_ttl` seconds after `now`.
     pub fn is_fresh(&self, now: i64, min_ttl: u64) -> bool {
         lasts(self.expires_at, now, min_ttl)
+    }
+
+    /// Forgets a refresh token the provider refused, remembering that it did.
+    pub fn refuse_refresh(&mut self) {
+        self.refresh_token = None;
+        self.refresh_refused = true;
+    }
+
+    /// The refresh token as `status` shows it: `yes`, `no`, or `refused`.
+    pub fn refresh_state(&self) -> &'static str {
+        match (&self.refresh_token, self.refresh_refused) {
+            (Some(_), _) => "yes",
+            (None, true) => "refused",
+            (None, false) => "no",
+        }
     }
 
     /// True when the ID token stays valid for more than `min_ttl` seconds after `now`.
@@ -106,6 +125,7 @@ mod tests {
             access_token: Secret::new("at"),
             token_type: "Bearer".into(),
             refresh_token: None,
+            refresh_refused: false,
             id_token: None,
             id_token_expires_at: None,
             expires_at,
@@ -151,6 +171,17 @@ mod tests {
         s.id_token_expires_at = Some(1_100);
         assert!(s.id_token_is_fresh(1_000, 60));
         assert!(!s.id_token_is_fresh(1_000, 100));
+    }
+
+    #[test]
+    fn a_refused_refresh_token_is_dropped_and_shown_as_refused() {
+        let mut s = set(None);
+        s.refresh_token = Some(Secret::new("rt"));
+        assert_eq!(s.refresh_state(), "yes");
+        s.refuse_refresh();
+        assert!(s.refresh_token.is_none());
+        assert_eq!(s.refresh_state(), "refused");
+        assert_eq!(set(None).refresh_state(), "no");
     }
 
     #[test]

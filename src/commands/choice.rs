@@ -1,6 +1,8 @@
 //! Which login a command uses when none is named, and why: `$OAUTHCLI_PROVIDER` (so that a
 //! directory can choose its account, with direnv), else the active login (`switch`, or the
-//! latest `login`), else the only one. `target` decides; `status` shows the decision.
+//! latest `login`). Nothing else: after a logout of the active login none is in force until
+//! the user chooses one, even when a single login is left. `target` decides; `status` shows
+//! the decision.
 
 use anyhow::Result;
 
@@ -13,7 +15,6 @@ use crate::store::state::State;
 pub enum Why {
     Variable,
     Active,
-    Only,
 }
 
 impl Why {
@@ -22,7 +23,6 @@ impl Why {
         match self {
             Why::Variable => "variable",
             Why::Active => "active",
-            Why::Only => "only",
         }
     }
 
@@ -31,7 +31,6 @@ impl Why {
         match self {
             Why::Variable => format!("set by ${PROVIDER_VAR}"),
             Why::Active => "the active login ('oauthcli switch', or the latest login)".into(),
-            Why::Only => "the only login".into(),
         }
     }
 }
@@ -53,12 +52,5 @@ pub fn in_force(state: &State) -> Result<Option<(String, Why)>> {
     if let Some(name) = from_env()? {
         return Ok(Some((name, Why::Variable)));
     }
-    if let Some(active) = &state.active {
-        return Ok(Some((active.clone(), Why::Active)));
-    }
-    let mut logins = state.logins.keys();
-    Ok(match (logins.next(), logins.next()) {
-        (Some(one), None) => Some((one.clone(), Why::Only)),
-        _ => None,
-    })
+    Ok(state.active.clone().map(|active| (active, Why::Active)))
 }

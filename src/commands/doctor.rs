@@ -72,10 +72,9 @@ pub fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<()> {
             .map_err(|why| crate::error::config(format!("provider name '{name}' {why}")))?;
     }
     let mut checks = Vec::new();
-    let settings = machine::config(global, &mut checks);
-    let storage = settings
-        .as_ref()
-        .map_or(global.storage, |s| s.explicit_storage());
+    let flag = args.storage.storage;
+    let settings = machine::config(global, flag, &mut checks);
+    let storage = settings.as_ref().map_or(flag, |s| s.explicit_storage());
     checks.push(machine::keychain(storage));
     checks.push(machine::browser());
     checks.push(machine::loopback(None));

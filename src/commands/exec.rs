@@ -25,7 +25,13 @@ pub fn run(settings: &Settings, args: ExecArgs) -> Result<()> {
     check_var(&args.env)?;
     let state = State::load()?;
     let provider = target(settings, &state, args.provider.clone())?;
-    let set = fresh::valid(settings, &state, &provider, Kind::Access, args.min_ttl)?;
+    let set = fresh::valid(
+        settings,
+        &state,
+        &provider,
+        Kind::Access,
+        args.fresh.min_ttl,
+    )?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut cmd = Command::new(program);
     cmd.args(rest);

@@ -6,6 +6,8 @@
 //! lock (`store::lock`), after reading the store again, so that of many processes
 //! finding the token expired only one refreshes (SECURITY.md row 14); it uses the token
 //! endpoint stored with the login, and stores the new set before anyone is handed a token.
+//! A refresh token the provider refuses is dropped from the stored set, which remembers the
+//! refusal: it is never sent again, and `token` asks for a new login at once.
 
 use anyhow::{Context, Result, bail};
 
@@ -31,7 +33,9 @@ pub enum Kind {
     Id,
 }
 
-/// A login's token set whose token of `kind` stays valid for more than `min_ttl` seconds.
+/// A login's token set whose token of `kind` stays valid for more than `min_ttl` seconds, or,
+/// when even a fresh one from the provider lives no longer than that, a fresh one and a
+/// warning. At most one refresh a call, whatever `min_ttl` is.
 pub fn valid(
     settings: &Settings,
     state: &State,
@@ -61,17 +65,63 @@ pub fn valid(
         );
         return Ok(set);
     }
-    let (set, new_id_token) = refresh(settings, provider, set)?;
+    let done = match refresh(settings, provider, &set)? {
+        Answer::Refreshed(done) => *done,
+        Answer::Refused(why) => {
+            // Recorded under the lock, so that no process sends the refused token again,
+            // and `status` and the next `login` know it is gone.
+            let mut dead = set;
+            dead.refuse_refresh();
+            if let Err(e) = store.save(&lock, &dead) {
+                output::note(&format!(
+                    "warning: that the refresh token was refused could not be stored: {}",
+                    term::escape(&format!("{e:#}"))
+                ));
+            }
+            return Err(error::not_logged_in(
+                provider,
+                format!("the provider no longer accepts the refresh token of '{provider}' ({why})"),
+            ));
+        }
+    };
     store
-        .save(&lock, &set)
+        .save(&lock, &done.set)
         .context("the refreshed tokens could not be stored")?;
-    if kind == Kind::Id && !new_id_token {
+    if kind == Kind::Id && !done.new_id_token {
         return Err(error::not_logged_in(
             provider,
             format!("no valid new ID token for '{provider}' came with the refresh"),
         ));
     }
-    Ok(set)
+    let lifetime = match kind {
+        Kind::Access => done.access_lifetime,
+        Kind::Id => done.id_lifetime,
+    };
+    if let Some(lifetime) = lifetime
+        && lifetime <= i64::try_from(min_ttl).unwrap_or(i64::MAX)
+    {
+        output::note(&short_lived(kind, lifetime, min_ttl));
+    }
+    Ok(done.set)
+}
+
+/// The warning for a token that lives no longer than `--min-ttl` even fresh from the
+/// provider. It is handed out all the same, valid as it is: one refresh a call is all that
+/// can be done, and refusing it would fail every call.
+fn short_lived(kind: Kind, lifetime: i64, min_ttl: u64) -> String {
+    let what = match kind {
+        Kind::Access => "access",
+        Kind::Id => "ID",
+    };
+    let below = match lifetime > 0 {
+        true => format!("; a --min-ttl below {lifetime} does not"),
+        false => String::new(),
+    };
+    format!(
+        "warning: the provider's {what} tokens live {lifetime} s, not more than --min-ttl \
+         {min_ttl}: this one is handed out all the same, and every call with this --min-ttl \
+         refreshes it first{below}"
+    )
 }
 
 /// The token of `kind` in a set.
@@ -99,13 +149,24 @@ fn good(set: &TokenSet, kind: Kind, min_ttl: u64) -> bool {
     }
 }
 
-/// Refreshes the set; the flag tells whether the provider sent a new ID token.
-fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenSet, bool)> {
+/// What the provider answered a refresh.
+enum Answer {
+    /// The new set, and whether the provider sent a new ID token.
+    Refreshed(Box<accept::Refreshed>),
+    /// The provider refused the refresh token, in these (escaped) words.
+    Refused(String),
+}
+
+/// Refreshes the set at the provider.
+fn refresh(settings: &Settings, provider: &str, set: &TokenSet) -> Result<Answer> {
     let Some(refresh_token) = set.refresh_token.clone() else {
-        return Err(error::not_logged_in(
-            provider,
-            format!("the access token of '{provider}' expires and there is no refresh token"),
-        ));
+        let why = match set.refresh_refused {
+            true => format!("the refresh token of '{provider}' was refused by the provider"),
+            false => {
+                format!("the access token of '{provider}' expires and there is no refresh token")
+            }
+        };
+        return Err(error::not_logged_in(provider, why));
     };
     let secret = settings.secret_for(provider, &set.client_id)?;
     if set.auth_method != AuthMethod::None && secret.is_none() {
@@ -128,23 +189,22 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
         settings.verbose,
         &format!("refreshing at {}", set.token_endpoint),
     );
-    let oauth = OAuth::for_login(&set, secret.as_ref())?;
+    let oauth = OAuth::for_login(set, secret.as_ref())?;
     let http = Http::new(settings.ca_file().as_deref())?;
-    let resp = oauth.refresh(&http, &refresh_token).map_err(|e| {
-        match e.downcast_ref::<ProviderError>() {
-            // RFC 6749 §5.2: the refresh token is invalid, expired or revoked.
-            Some(pe) if pe.error == "invalid_grant" => error::not_logged_in(
-                provider,
-                format!(
-                    "the provider no longer accepts the refresh token of '{provider}' ({})",
-                    term::escape(&pe.to_string())
-                ),
-            ),
-            _ => e.context(format!(
-                "refreshing the token of '{provider}' failed; the stored login is unchanged"
-            )),
+    let resp = match oauth.refresh(&http, &refresh_token) {
+        Ok(resp) => resp,
+        Err(e) => {
+            return match e.downcast_ref::<ProviderError>() {
+                // RFC 6749 §5.2: the refresh token is invalid, expired or revoked.
+                Some(pe) if pe.error == "invalid_grant" => {
+                    Ok(Answer::Refused(term::escape(&pe.to_string())))
+                }
+                _ => Err(e.context(format!(
+                    "refreshing the token of '{provider}' failed; the stored login is unchanged"
+                ))),
+            };
         }
-    })?;
+    };
     // A refreshed ID token is checked against the provider's keys, which only discovery
     // names: asked for only when one came.
     let openid = || {
@@ -153,8 +213,8 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
             .openid
             .context("the provider is no longer configured as an OpenID provider")
     };
-    let refreshed = accept::refresh(set, &resp, openid).with_context(|| {
+    let refreshed = accept::refresh(set.clone(), &resp, openid).with_context(|| {
         format!("refreshing the token of '{provider}' failed; the stored login is unchanged")
     })?;
-    Ok((refreshed.set, refreshed.new_id_token))
+    Ok(Answer::Refreshed(Box::new(refreshed)))
 }

@@ -36,7 +36,7 @@ pub fn run(settings: &Settings, args: KubectlCredentialArgs) -> Result<()> {
     } else {
         Kind::Id
     };
-    let set = fresh::valid(settings, &state, &provider, kind, args.min_ttl)?;
+    let set = fresh::valid(settings, &state, &provider, kind, args.fresh.min_ttl)?;
     let token = fresh::pick(&set, kind)
         .with_context(|| format!("the provider gave no ID token for '{provider}'"))?;
     let mut status = serde_json::json!({ "token": token.expose() });

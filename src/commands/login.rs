@@ -22,7 +22,7 @@ use crate::output;
 use crate::provider;
 use crate::store::{self, Store, lock, state::State};
 use crate::term::escape;
-use crate::token::{self, TokenSet};
+use crate::token::TokenSet;
 
 pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     let name = match args.provider {
@@ -158,14 +158,11 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         ));
     }
     drop(lock);
-    if set.refresh_token.is_none()
-        && let Some(at) = set.expires_at
+    let consent_helps = profile.quirks.offline_access_type;
+    if let Some(note) =
+        accept::no_refresh_note(&name, &set, accepted.foreign_refresh, consent_helps)
     {
-        output::note(&format!(
-            "Note: the provider sent no refresh token, so 'oauthcli token {name}' works until the \
-             access token expires ({}), and then needs a new login.",
-            token::rfc3339(at)
-        ));
+        output::note(&note);
     }
     output::data(&format!("Logged in to {name} as {}", escape(&set.email)))
 }

@@ -1,11 +1,13 @@
 //! `oauthcli logout`: revoke at the provider (`revoke`), then forget locally.
 //!
 //! The local copy is deleted whatever the provider said; a failed revocation is reported,
-//! not hidden (SECURITY.md row 16), and makes the exit code 1.
+//! not hidden (SECURITY.md row 16), and makes the exit code 1. Nothing to log out of (no
+//! login of NAME, none active, none at all with `--all`) exits 4, "not logged in", as every
+//! command does (README, "Exit codes").
 
 use anyhow::{Result, bail};
 
-use super::{not_stored, revoke, storage_for, target};
+use super::{load, revoke, storage_for, target};
 use crate::cli::LogoutArgs;
 use crate::config::Settings;
 use crate::error::Failure;
@@ -18,23 +20,25 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
     let providers: Vec<String> = if args.all {
         state.logins.keys().cloned().collect()
     } else {
-        vec![target(settings, &state, args.provider)?]
+        match target(settings, &state, args.provider) {
+            Err(e) if matches!(e.downcast_ref(), Some(Failure::NotLoggedIn { .. })) => {
+                return Err(nothing(None));
+            }
+            other => vec![other?],
+        }
     };
-    if providers.is_empty() {
-        output::note("No login is stored; nothing to do.");
-        return Ok(());
-    }
     let mut failed = Vec::new();
+    let mut logged_out = 0;
     for provider in &providers {
         let store = store::open(storage_for(settings, &state, provider))?;
         let lock = lock::lock_login(provider)?;
-        let set = match store.load(provider) {
+        let set = match load(store.as_ref(), &state, provider) {
             Ok(Some(set)) => Some(set),
             Ok(None) if args.all => {
                 forget(provider)?;
                 continue;
             }
-            Ok(None) => return Err(not_stored(provider)),
+            Ok(None) => return Err(nothing(Some(provider))),
             // An entry that cannot be read cannot be revoked either; it is deleted all the
             // same, so that logout always leaves nothing behind.
             Err(e) if matches!(e.downcast_ref(), Some(Failure::NotLoggedIn { .. })) => {
@@ -57,9 +61,19 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
             }
         }
         store.delete(&lock)?;
-        forget(provider)?;
+        let left = forget(provider)?;
         let email = set.map_or_else(|| "email unknown".to_owned(), |s| escape(&s.email));
         output::data(&format!("Logged out of {provider} ({email})"))?;
+        logged_out += 1;
+        if let Some(left) = left.filter(|left| !args.all && !left.is_empty()) {
+            output::note(&format!(
+                "No login is active now: 'oauthcli switch NAME' makes one of {} the active one.",
+                left.join(", ")
+            ));
+        }
+    }
+    if logged_out == 0 {
+        return Err(nothing(None));
     }
     if !failed.is_empty() {
         bail!(
@@ -70,10 +84,18 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
     Ok(())
 }
 
-/// Drops the login from the state.
-fn forget(provider: &str) -> Result<()> {
+/// "Not logged in" (exit 4) with nothing to log out of; no advice to log in.
+fn nothing(provider: Option<&str>) -> anyhow::Error {
+    let whom = provider.map(|p| format!(" to '{p}'")).unwrap_or_default();
+    Failure::NothingStored(format!("not logged in{whom}: nothing to log out of")).into()
+}
+
+/// Drops the login from the state. When it was the active one, none is active now, and the
+/// logins left are returned, to be told how to choose one.
+fn forget(provider: &str) -> Result<Option<Vec<String>>> {
     State::update(|state| {
+        let was_active = state.active.as_deref() == Some(provider);
         state.forget(provider);
-        Ok(())
+        Ok(was_active.then(|| state.logins.keys().cloned().collect()))
     })
 }

@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Doctor(args) = cli.command {
         return doctor::run(&cli.global, args);
     }
-    let settings = Settings::load(&cli.global)?;
+    let settings = Settings::load(&cli.global, storage_flag(&cli.command))?;
     match cli.command {
         Command::Login(args) => login::run(&settings, args),
         Command::Whoami(args) => whoami::run(&settings, args),
@@ -52,37 +52,69 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The provider a command means: the named one, else `$OAUTHCLI_PROVIDER`, else the active
-/// login, else the only one.
+/// The command's `--storage`, for the commands where it acts (all that keep or read tokens).
+fn storage_flag(command: &Command) -> Option<StorageKind> {
+    match command {
+        Command::Login(a) => a.storage.storage,
+        Command::Doctor(a) => a.storage.storage,
+        Command::Whoami(a) => a.storage.storage,
+        Command::Token(a) => a.storage.storage,
+        Command::Logout(a) => a.storage.storage,
+        Command::Status(a) => a.storage.storage,
+        Command::Switch(a) => a.storage.storage,
+        Command::Exec(a) => a.storage.storage,
+        Command::GitCredential(a) => a.storage.storage,
+        Command::KubectlCredential(a) => a.storage.storage,
+        Command::Providers | Command::SetupGit(_) | Command::Completions { .. } => None,
+    }
+}
+
+/// The provider a command means: the named one, else the login in force (`choice`).
 fn target(settings: &Settings, state: &State, named: Option<String>) -> Result<String> {
-    if let Some(name) = named {
-        crate::name::check(&name)
-            .map_err(|why| error::config(format!("provider name '{name}' {why}")))?;
-        return Ok(name);
-    }
-    if let Some(name) = choice::from_env()? {
-        return Ok(name);
-    }
-    if let Some(active) = &state.active {
-        return Ok(active.clone());
-    }
-    let logins: Vec<&String> = state.logins.keys().collect();
-    match logins.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => {
-            let hint = settings
-                .sole_provider()
-                .unwrap_or_else(|_| "PROVIDER".to_owned());
-            Err(error::not_logged_in(&hint, "not logged in"))
+    let name = match named {
+        Some(name) => {
+            crate::name::check(&name)
+                .map_err(|why| error::config(format!("provider name '{name}' {why}")))?;
+            name
         }
-        many => Err(error::config(format!(
-            "no login is active and there are several ({}): name one",
-            many.iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        None => match choice::in_force(state)? {
+            Some((name, choice::Why::Variable)) => {
+                return known(settings, state, &name)
+                    .map(|()| name)
+                    .map_err(|e| error::config(format!("${}: {e}", crate::paths::PROVIDER_VAR)));
+            }
+            Some((name, _)) => name,
+            None => return Err(none_in_force(settings, state)),
+        },
+    };
+    known(settings, state, &name)?;
+    Ok(name)
+}
+
+/// Every name a command takes must be a provider that is configured or built in, or a login
+/// that is stored: a login whose provider has since left the config can still be used and
+/// logged out of. Anything else is a mistyped or forgotten name (exit 2), not a missing login.
+fn known(settings: &Settings, state: &State, name: &str) -> Result<()> {
+    if settings.knows(name) || state.logins.contains_key(name) {
+        return Ok(());
     }
+    Err(settings.unknown(name))
+}
+
+/// No provider named and no login in force.
+fn none_in_force(settings: &Settings, state: &State) -> anyhow::Error {
+    let logins: Vec<&str> = state.logins.keys().map(String::as_str).collect();
+    if logins.is_empty() {
+        let hint = settings
+            .sole_provider()
+            .unwrap_or_else(|_| "PROVIDER".to_owned());
+        return error::not_logged_in(&hint, "not logged in");
+    }
+    error::config(format!(
+        "no login is active (stored: {}): name the provider, or make one the active login with \
+         'oauthcli switch NAME'",
+        logins.join(", ")
+    ))
 }
 
 /// Where a login's tokens are: `--storage` or `$OAUTHCLI_STORAGE`, else where the login was
@@ -103,11 +135,25 @@ fn stored(
     provider: &str,
 ) -> Result<(Box<dyn Store>, TokenSet)> {
     let store = store::open(storage_for(settings, state, provider))?;
-    let Some(set) = store.load(provider)? else {
+    let Some(set) = load(store.as_ref(), state, provider)? else {
         return Err(not_stored(provider));
     };
     check_binding(settings, provider, &set)?;
     Ok((store, set))
+}
+
+/// The set stored for `provider`. A keychain in trouble, asked for a login the state does not
+/// record, means "not logged in": no login of oauthcli's is there to tell the user about.
+fn load(store: &dyn Store, state: &State, provider: &str) -> Result<Option<TokenSet>> {
+    match store.load(provider) {
+        Err(e)
+            if e.downcast_ref::<store::KeychainTrouble>().is_some()
+                && !state.logins.contains_key(provider) =>
+        {
+            Ok(None)
+        }
+        other => other,
+    }
 }
 
 /// "Not logged in" (exit 4) for a provider with nothing stored.

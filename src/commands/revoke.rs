@@ -50,6 +50,7 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
         false => Revocation::Rfc7009,
     };
     let http = Http::new(settings.ca_file().as_deref())?;
+    output::verbose(settings.verbose, &format!("revoking at {url}"));
     if style == Revocation::GitHub {
         presets::github::revoke(
             &http,
@@ -58,7 +59,7 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
             secret.as_ref(),
             &set.access_token,
         )?;
-        output::note(&format!("Revoked the access token at {url}."));
+        output::note(&format!("Revoked the access token at {provider}."));
         return Ok(true);
     }
     let oauth = OAuth::for_login(set, secret.as_ref())?;
@@ -80,7 +81,7 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
     }
     if !revoked.is_empty() {
         output::note(&format!(
-            "Revoked the {} at {url}.",
+            "Revoked the {} at {provider}.",
             revoked.join(" and the ")
         ));
     }

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::{choice, storage_for};
+use super::{choice, known, storage_for};
 use crate::cli::{StatusArgs, StorageKind};
 use crate::config::Settings;
 use crate::output;
@@ -57,6 +57,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
                     "expires_at": set.expires_at.map(token::rfc3339),
                     "expired": !set.is_fresh(now, 0),
                     "refresh_token": set.refresh_token.is_some(),
+                    "refresh_refused": set.refresh_refused,
                     "storage": kind,
                 }),
                 Err(e) => serde_json::json!({
@@ -84,15 +85,7 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
     ]];
     for (name, kind, set) in &rows {
         let (email, expires, refresh) = match set {
-            Ok(set) => (
-                escape(&set.email),
-                expiry(set, now),
-                if set.refresh_token.is_some() {
-                    "yes"
-                } else {
-                    "no"
-                },
-            ),
+            Ok(set) => (escape(&set.email), expiry(set, now), set.refresh_state()),
             Err(e) => {
                 output::note(&format!("{name}: {}", escape(&format!("{e:#}"))));
                 ("(unreadable)".into(), String::new(), "")
@@ -121,11 +114,17 @@ pub fn run(settings: &Settings, args: StatusArgs) -> Result<()> {
         Some((name, why)) if rows.iter().any(|r| &r.0 == name) => {
             output::note(&format!("* in force: {}", why.explain()))
         }
-        Some((name, why)) => output::note(&format!(
-            "'{name}' is {} but has no stored login: run 'oauthcli login {name}'",
-            why.explain()
-        )),
-        None => {}
+        Some((name, why)) => output::note(&match known(settings, &state, name) {
+            Ok(()) => format!(
+                "'{name}' is {} but has no stored login: run 'oauthcli login {name}'",
+                why.explain()
+            ),
+            Err(e) => format!("'{name}' is {}, but: {e}", why.explain()),
+        }),
+        None => output::note(
+            "No login is active: name the provider, or make one the active login with 'oauthcli \
+             switch NAME'.",
+        ),
     }
     Ok(())
 }

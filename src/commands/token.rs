@@ -19,7 +19,7 @@ pub fn run(settings: &Settings, args: TokenArgs) -> Result<()> {
     } else {
         Kind::Access
     };
-    let set = fresh::valid(settings, &state, &provider, kind, args.min_ttl)?;
+    let set = fresh::valid(settings, &state, &provider, kind, args.fresh.min_ttl)?;
     print(&provider, &set, kind, args.format)
 }
 

@@ -79,8 +79,9 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads the config file named by the flags, or the default one (which may be absent).
-    pub fn load(global: &GlobalArgs) -> Result<Settings> {
+    /// Reads the config file named by the flags, or the default one (which may be absent);
+    /// `storage` is the command's `--storage` (or `$OAUTHCLI_STORAGE`), where it has one.
+    pub fn load(global: &GlobalArgs, storage: Option<StorageKind>) -> Result<Settings> {
         let (path, explicit) = match &global.config {
             Some(p) => (p.clone(), true),
             None => (crate::paths::default_config_file()?, false),
@@ -105,7 +106,7 @@ impl Settings {
         Ok(Settings {
             path,
             file,
-            storage_flag: global.storage,
+            storage_flag: storage,
             verbose: global.verbose,
         })
     }
@@ -161,26 +162,30 @@ impl Settings {
         let pc = match (table, preset) {
             (Some(t), _) => t.clone(),
             (None, Some(_)) => ProviderConfig::default(),
-            (None, None) => {
-                let known: Vec<&String> = self.file.providers.keys().collect();
-                let hint = if known.is_empty() {
-                    format!(
-                        "no provider is configured in {}; add a [providers.{name}] table (see the README)",
-                        self.path.display()
-                    )
-                } else {
-                    format!("configured in {}: {}", self.path.display(), join(&known))
-                };
-                let mean = did_you_mean(name, &known)
-                    .map(|m| format!(": did you mean '{m}'?"))
-                    .unwrap_or_default();
-                return Err(error::config(format!(
-                    "unknown provider '{name}'{mean} ({hint}; built in: {})",
-                    presets::names()
-                )));
-            }
+            (None, None) => return Err(self.unknown(name)),
         };
         profile::resolve(name, &pc, preset, &self.path, |var| std::env::var(var).ok())
+    }
+
+    /// "Unknown provider" (exit 2) for a name that is neither configured nor built in: the
+    /// known ones, and the closest of them when one is close.
+    pub fn unknown(&self, name: &str) -> anyhow::Error {
+        let known: Vec<&String> = self.file.providers.keys().collect();
+        let hint = if known.is_empty() {
+            format!(
+                "no provider is configured in {}; add a [providers.{name}] table (see the README)",
+                self.path.display()
+            )
+        } else {
+            format!("configured in {}: {}", self.path.display(), join(&known))
+        };
+        let mean = did_you_mean(name, &known)
+            .map(|m| format!(": did you mean '{m}'?"))
+            .unwrap_or_default();
+        error::config(format!(
+            "unknown provider '{name}'{mean} ({hint}; built in: {})",
+            presets::names()
+        ))
     }
 
     /// Is `name` a configured provider or a preset?

@@ -4,9 +4,11 @@
 //!
 //! Every call runs under a deadline (SECURITY.md row 18): a keychain that waits for an unlock
 //! prompt nobody sees, or a D-Bus peer that never answers, must not hang a script forever.
-//! When no keychain can be reached the error shows the real cause and names the way out,
-//! `--storage file`. A keychain that answers but cannot keep a secret (no default
-//! collection, or a locked one) says so in its own words. Every write is read back.
+//! When no keychain can be reached the error says what applies ([`Trouble`]): to keep a new
+//! login, start a Secret Service or choose `--storage file`; for a login it keeps, the Secret
+//! Service must run and be unlocked, and how to start one without a desktop. The real cause
+//! follows. A keychain that answers but cannot keep a secret (no default collection, or a
+//! locked one) says so. Every write is read back.
 
 use std::fmt;
 use std::sync::mpsc;
@@ -46,22 +48,101 @@ enum Unfit {
 impl fmt::Display for Unfit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Unfit::NoDefaultCollection => f.write_str(
-                "the OS keychain has no default collection to keep the tokens in. Create one (with \
-                 seahorse, or by storing any secret once with `secret-tool store`), or keep tokens \
-                 in a private file with --storage file",
-            ),
-            Unfit::Locked(cause) => write!(
-                f,
-                "the OS keychain's default collection is locked and could not be unlocked \
-                 ({cause}). Unlock it (with seahorse, or by logging in to the desktop), or keep \
-                 tokens in a private file with --storage file"
-            ),
+            Unfit::NoDefaultCollection => f.write_str("no default collection"),
+            Unfit::Locked(cause) => f.write_str(cause),
         }
     }
 }
 
 impl std::error::Error for Unfit {}
+
+/// What went wrong with the keychain, said for what it was asked: to keep a new login, which
+/// could go to a file instead (`--storage file`), or for a login it keeps, which is there and
+/// nowhere else. The backend's own words follow as the cause.
+#[derive(Debug)]
+pub struct Trouble {
+    /// The login the keychain keeps, when it was asked for one.
+    kept: Option<String>,
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Unreachable,
+    /// No answer within this many seconds.
+    Silent(f64),
+    NoDefaultCollection,
+    /// Locked, and unlocking failed for the reason given.
+    Locked(String),
+}
+
+impl fmt::Display for Trouble {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(name) = &self.kept else {
+            let to_file = "or keep tokens in a private file with --storage file";
+            return match &self.kind {
+                Kind::Unreachable => write!(
+                    f,
+                    "the OS keychain cannot be reached. Start a Secret Service (gnome-keyring, \
+                     KeePassXC) and unlock it (README, \"Storage\"), {to_file}"
+                ),
+                Kind::Silent(secs) => write!(
+                    f,
+                    "the OS keychain did not answer within {secs} s (is it locked, waiting for a \
+                     password prompt?). Unlock it, set OAUTHCLI_KEYRING_TIMEOUT to wait longer, \
+                     {to_file}"
+                ),
+                Kind::NoDefaultCollection => write!(
+                    f,
+                    "the OS keychain has no default collection to keep the tokens in. Create one \
+                     (with seahorse, or by storing any secret once with `secret-tool store`), \
+                     {to_file}"
+                ),
+                Kind::Locked(cause) => write!(
+                    f,
+                    "the OS keychain's default collection is locked and could not be unlocked \
+                     ({cause}). Unlock it (with seahorse, or by logging in to the desktop), \
+                     {to_file}"
+                ),
+            };
+        };
+        match &self.kind {
+            Kind::Unreachable => write!(
+                f,
+                "the login to '{name}' is kept in the OS keychain, which cannot be reached: a \
+                 Secret Service (gnome-keyring, KeePassXC) must run in this session, unlocked. \
+                 Without a desktop session, run oauthcli in one: dbus-run-session -- sh -c 'echo \
+                 PASSWORD | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
+                 oauthcli ...' (README, \"Storage\")"
+            ),
+            Kind::Silent(secs) => write!(
+                f,
+                "the OS keychain, which keeps the login to '{name}', did not answer within {secs} \
+                 s (is it locked, waiting for a password prompt?). Unlock it, or set \
+                 OAUTHCLI_KEYRING_TIMEOUT to wait longer"
+            ),
+            Kind::NoDefaultCollection => f.write_str(
+                "the OS keychain has no default collection: create one (with seahorse, or by \
+                 storing any secret once with `secret-tool store`)",
+            ),
+            Kind::Locked(cause) => write!(
+                f,
+                "the login to '{name}' is kept in the OS keychain, which is locked and could not \
+                 be unlocked ({cause}). Unlock it (with seahorse, or by logging in to the \
+                 desktop); without a desktop session, unlock it as the README says (\"Storage\")"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Trouble {}
+
+impl Trouble {
+    /// The keychain answered (it cannot keep a secret now), rather than being out of reach.
+    pub fn answered(&self) -> bool {
+        matches!(self.kind, Kind::NoDefaultCollection | Kind::Locked(_))
+    }
+}
 
 pub struct Keychain {
     timeout: Duration,
@@ -88,43 +169,44 @@ impl Keychain {
     }
 
     /// Runs `op` on a thread, giving up after the timeout. The call itself cannot be
-    /// cancelled; its thread is left behind and ends with the process.
+    /// cancelled; its thread is left behind and ends with the process. `kept` names the login
+    /// the keychain was asked for, if it was (see [`Trouble`]).
     fn call<T: Send + 'static>(
         &self,
+        kept: Option<&str>,
         op: impl FnOnce() -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        let trouble = |kind| Trouble {
+            kept: kept.map(str::to_owned),
+            kind,
+        };
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let _ = tx.send(op());
         });
-        let result = rx.recv_timeout(self.timeout).map_err(|_| {
-            anyhow!(
-                "the OS keychain did not answer within {} s (is it locked, waiting for a password \
-                 prompt?). Unlock it, set OAUTHCLI_KEYRING_TIMEOUT to wait longer, or keep tokens in a \
-                 private file with --storage file",
-                self.timeout.as_secs_f64()
-            )
-        })?;
+        let result = rx
+            .recv_timeout(self.timeout)
+            .map_err(|_| anyhow!(trouble(Kind::Silent(self.timeout.as_secs_f64()))))?;
         result.map_err(|cause| {
-            if cause.is::<Unfit>() {
-                return cause;
+            match cause.downcast_ref::<Unfit>() {
+                Some(Unfit::NoDefaultCollection) => anyhow!(trouble(Kind::NoDefaultCollection)),
+                Some(Unfit::Locked(why)) => anyhow!(trouble(Kind::Locked(why.clone()))),
+                // The backend's words once, as the cause: its own chain repeats them (zbus's
+                // error, then that error's source, then that one's).
+                None => anyhow!("{cause}").context(trouble(Kind::Unreachable)),
             }
-            anyhow!(
-                "the OS keychain cannot be reached: {cause}. Start a Secret Service (gnome-keyring, \
-                 KeePassXC) and unlock it, or keep tokens in a private file with --storage file"
-            )
         })
     }
 }
 
 impl Store for Keychain {
     fn check_writable(&self) -> Result<()> {
-        self.call(backend::check_writable)
+        self.call(None, backend::check_writable)
     }
 
     fn load(&self, provider: &str) -> Result<Option<TokenSet>> {
         let user = provider.to_owned();
-        match self.call(move || backend::get(SERVICE, &user))? {
+        match self.call(Some(provider), move || backend::get(SERVICE, &user))? {
             Some(bytes) => super::decode(provider, "the keychain", &bytes).map(Some),
             None => Ok(None),
         }
@@ -135,8 +217,9 @@ impl Store for Keychain {
         let text = super::encode(set)?;
         let (user, written) = (provider.to_owned(), text.clone());
         // A keychain that accepts a write and loses it would leave the user logged out
-        // without knowing: read it back (SECURITY.md row 18).
-        let back = self.call(move || {
+        // without knowing: read it back (SECURITY.md row 18). What helps a write is what
+        // helps a new login (`None`): the tokens may go to a file instead.
+        let back = self.call(None, move || {
             backend::set(SERVICE, &user, written.as_bytes())?;
             backend::get(SERVICE, &user)
         })?;
@@ -147,7 +230,8 @@ impl Store for Keychain {
     }
 
     fn delete(&self, lock: &LoginLock) -> Result<bool> {
-        let user = lock.provider().to_owned();
-        self.call(move || backend::delete(SERVICE, &user))
+        let provider = lock.provider();
+        let user = provider.to_owned();
+        self.call(Some(provider), move || backend::delete(SERVICE, &user))
     }
 }

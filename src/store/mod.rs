@@ -11,6 +11,8 @@ mod keychain;
 pub mod lock;
 pub mod state;
 
+pub use keychain::Trouble as KeychainTrouble;
+
 use anyhow::{Result, anyhow};
 
 use crate::cli::StorageKind;

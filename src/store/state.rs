@@ -1,7 +1,7 @@
 //! Non-secret state in `$XDG_STATE_HOME/oauthcli/state.json`: which login is active, and
-//! for each login where it is stored and how recent it is, so that `token` finds a login made
-//! with `--storage file` without the flag being repeated, and so that after a logout the most
-//! recent remaining login becomes the active one (README).
+//! for each login where it is stored, so that `token` finds a login made with
+//! `--storage file` without the flag being repeated. A login becomes active only when the user
+//! says so (`login`, `switch`): logging out of the active one leaves none active (README).
 //!
 //! Several processes change the state (two logins to different providers finishing at once,
 //! a logout), so it is changed in one way only, [`State::update`]: under the state lock, on
@@ -18,7 +18,7 @@ use crate::cli::StorageKind;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
-    /// The provider of the most recent login.
+    /// The login made active by the latest `login` or `switch`; none after a logout of it.
     #[serde(default)]
     pub active: Option<String>,
     /// Every login made, and where its tokens are.
@@ -30,8 +30,6 @@ pub struct State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Login {
     pub storage: StorageKind,
-    /// Counts up with every login, so the most recent one is known even within a second.
-    pub order: u64,
 }
 
 impl State {
@@ -74,12 +72,10 @@ impl State {
         Ok(out)
     }
 
-    /// Records a login as the most recent one and makes it the active one.
+    /// Records a login and makes it the active one.
     pub fn record_login(&mut self, provider: &str, storage: StorageKind) {
-        let order = self.logins.values().map(|l| l.order).max().unwrap_or(0) + 1;
         self.active = Some(provider.to_owned());
-        self.logins
-            .insert(provider.to_owned(), Login { storage, order });
+        self.logins.insert(provider.to_owned(), Login { storage });
     }
 
     /// Where the login of `provider` was stored, if it is recorded.
@@ -87,15 +83,12 @@ impl State {
         self.logins.get(provider).map(|l| l.storage)
     }
 
-    /// Forgets a login. When it was the active one, the most recent login left becomes active.
+    /// Forgets a login. When it was the active one, none is active: another account at
+    /// another provider must not take its place behind a script's back.
     pub fn forget(&mut self, provider: &str) {
         self.logins.remove(provider);
         if self.active.as_deref() == Some(provider) {
-            self.active = self
-                .logins
-                .iter()
-                .max_by_key(|(_, l)| l.order)
-                .map(|(name, _)| name.clone());
+            self.active = None;
         }
     }
 }
@@ -105,20 +98,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn after_a_logout_the_most_recent_login_left_is_active() {
+    fn after_a_logout_of_the_active_login_none_is_active() {
         let mut s = State::default();
         s.record_login("a", StorageKind::File);
         s.record_login("b", StorageKind::Keyring);
-        s.record_login("c", StorageKind::File);
-        s.record_login("a", StorageKind::File);
-        s.record_login("c", StorageKind::File);
-        assert_eq!(s.active.as_deref(), Some("c"));
-        s.forget("c");
-        assert_eq!(s.active.as_deref(), Some("a"));
+        assert_eq!(s.active.as_deref(), Some("b"));
         s.forget("a");
         assert_eq!(s.active.as_deref(), Some("b"));
-        s.forget("b");
+        s.record_login("a", StorageKind::File);
+        s.forget("a");
         assert_eq!(s.active, None);
         assert_eq!(s.storage_of("a"), None);
+        assert_eq!(s.storage_of("b"), Some(StorageKind::Keyring));
     }
 }

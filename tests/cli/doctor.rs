@@ -97,7 +97,11 @@ fn no_keychain_is_named_with_its_fix() {
     assert_eq!(r.code, 1, "{r:#?}");
     let out = lines(&r.stdout);
     assert!(
-        out[1].starts_with("FAIL  keychain: the OS keychain cannot be reached: "),
+        out[1].starts_with(
+            "FAIL  keychain: the OS keychain cannot be reached. Start a Secret Service \
+             (gnome-keyring, KeePassXC) and unlock it (README, \"Storage\"), or keep tokens in a \
+             private file with --storage file: zbus error: Failed to connect to address "
+        ),
         "{out:?}"
     );
     assert_eq!(

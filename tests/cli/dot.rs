@@ -238,7 +238,7 @@ fn logout_revokes_at_the_endpoint_of_dots_rfc8414_document_and_dot_refuses_both_
     assert_eq!(out.stdout, format!("Logged out of {name} ({DOT_EMAIL})\n"));
     assert_eq!(
         out.stderr,
-        format!("Revoked the refresh token and the access token at {revoke}.\n")
+        format!("Revoked the refresh token and the access token at {name}.\n")
     );
     let revoked: Vec<(String, String)> = provider
         .requests_to("/o/revoke_token/")

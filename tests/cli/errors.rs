@@ -354,17 +354,63 @@ fn no_keychain_shows_the_real_cause_and_the_way_out() {
     let mut user = User::new();
     user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
     user.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let cause = "  caused by: zbus error: Failed to connect to address \
+                 `unix:path=/nonexistent/bus`: No such file or directory (os error 2)\n";
     let r = user.run(&["login"]);
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stderr,
-        "error: the OS keychain cannot be reached: zbus error: Failed to connect to \
-         address `unix:path=/nonexistent/bus`: No such file or directory (os error 2). Start a Secret \
-         Service (gnome-keyring, KeePassXC) and unlock it, or keep tokens in a private file with \
-         --storage file\n"
+        format!(
+            "error: the OS keychain cannot be reached. Start a Secret Service (gnome-keyring, \
+             KeePassXC) and unlock it (README, \"Storage\"), or keep tokens in a private file with \
+             --storage file\n{cause}"
+        )
     );
     // Checked before the browser: the user did not log in for nothing.
     assert!(provider.requests_to("/auth").is_empty());
+    // With no login recorded, the commands that read one have nothing to look for.
+    user.run(&["token", "local"]).failed(
+        4,
+        "error: not logged in to 'local': run 'oauthcli login local'\n",
+    );
+}
+
+#[test]
+fn a_login_in_an_unreachable_keychain_says_the_keychain_must_run() {
+    let provider = Provider::start();
+    let user = User::new();
+    let name = unique("unreachable");
+    user.config(&openid_config(&name, &provider.issuer, "cli-public", ""));
+    user.ok(&["login", &name]);
+    let stored = keychain_entry(&name).unwrap();
+    for args in [
+        &["token"][..],
+        &["whoami", &name],
+        &["logout"],
+        &["exec", "--", "true"],
+    ] {
+        let r: Run = user
+            .command(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .output()
+            .unwrap()
+            .into();
+        r.failed(
+            1,
+            &format!(
+                "error: the login to '{name}' is kept in the OS keychain, which cannot be reached: \
+                 a Secret Service (gnome-keyring, KeePassXC) must run in this session, unlocked. \
+                 Without a desktop session, run oauthcli in one: dbus-run-session -- sh -c 'echo \
+                 PASSWORD | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
+                 oauthcli ...' (README, \"Storage\")\n  caused by: zbus error: Failed to connect \
+                 to address `unix:path=/nonexistent/bus`: No such file or directory (os error 2)\n"
+            ),
+        );
+    }
+    // Nothing was lost or forgotten: with the keychain back, the login is there.
+    assert_eq!(keychain_entry(&name).unwrap(), stored);
+    assert_eq!(user.ok(&["whoami"]), "alice@example.com\n");
+    user.ok(&["logout"]);
 }
 
 #[test]

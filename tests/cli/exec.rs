@@ -84,7 +84,10 @@ fn a_command_that_cannot_run_exits_like_a_shell() {
 #[test]
 fn without_a_login_or_without_a_command_nothing_runs() {
     let user = User::new();
-    user.config("storage = \"file\"\n");
+    user.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("corp", "https://login.example.com", "x", "")
+    ));
     let marker = user.path("ran");
     let touch = format!("touch {}", marker.display());
     let r = user.run(&["exec", "corp", "--", "sh", "-c", &touch]);

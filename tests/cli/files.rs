@@ -25,8 +25,8 @@ fn a_tampered_state_file_reaches_no_file_outside_the_data_directory() {
     std::fs::write(
         &state,
         format!(
-            r#"{{"active": "{climb}", "logins": {{"local": {{"storage": "file", "order": 1}},
-            "{climb}": {{"storage": "file", "order": 2}}}}}}"#
+            r#"{{"active": "{climb}", "logins": {{"local": {{"storage": "file"}},
+            "{climb}": {{"storage": "file"}}}}}}"#
         ),
     )
     .unwrap();

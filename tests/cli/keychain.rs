@@ -126,16 +126,15 @@ fn tokens_that_cannot_be_stored_after_the_exchange_are_revoked() {
     user.env("BROWSER", browser.to_str().unwrap());
     let r = in_own_keyring(&user, "--unlocked", &["login"]);
     assert_eq!(r.code, 1, "{r:#?}");
-    let revocation = format!("{}/token/revocation", provider.issuer);
     assert!(
-        r.stderr.ends_with(&format!(
-            "Revoked the refresh token and the access token at {revocation}.\n\
+        r.stderr.ends_with(
+            "Revoked the refresh token and the access token at local.\n\
              error: the login to 'local' failed; nothing was stored\n  caused by: the tokens the \
              provider just issued could not be stored, so they were revoked\n  caused by: the OS \
              keychain's default collection is locked and could not be unlocked (SS error: prompt \
              dismissed). Unlock it (with seahorse, or by logging in to the desktop), or keep tokens \
              in a private file with --storage file\n"
-        )),
+        ),
         "{}",
         r.stderr
     );
@@ -150,4 +149,39 @@ fn tokens_that_cannot_be_stored_after_the_exchange_are_revoked() {
         assert!(!provider.is_active(r["form"]["token"].as_str().unwrap()));
     }
     assert_eq!(user.run(&["whoami"]).code, 4);
+}
+
+#[test]
+fn a_login_in_a_locked_keychain_says_to_unlock_it_and_the_doctor_says_how() {
+    let provider = Provider::start();
+    let user = User::new();
+    user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
+    let r = in_own_keyring(&user, "--unlocked", &["login"]);
+    assert_eq!(r.code, 0, "{r:#?}");
+
+    let r = in_own_keyring(&user, "--locked", &["token"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: the login to 'local' is kept in the OS keychain, which is locked and could not be \
+         unlocked (SS error: prompt dismissed). Unlock it (with seahorse, or by logging in to the \
+         desktop); without a desktop session, unlock it as the README says (\"Storage\")\n"
+    );
+    let r = in_own_keyring(&user, "--locked", &["doctor"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[1..3],
+        [
+            "FAIL  keychain: the OS keychain's default collection is locked and could not be \
+             unlocked (SS error: prompt dismissed). Unlock it (with seahorse, or by logging in to \
+             the desktop), or keep tokens in a private file with --storage file",
+            "      fix: unlock the keychain's default collection (the login keyring), or keep \
+             tokens in private files: storage = \"file\" in the config"
+        ]
+    );
+
+    // Unlocked again, the login is there as it was.
+    let r = in_own_keyring(&user, "--unlocked", &["whoami"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "alice@example.com\n"));
 }

@@ -314,7 +314,10 @@ fn the_exec_credential_follows_kubernetes_exec_info() {
 
     // Not logged in: exit 4, the reason on stderr.
     let nobody = User::new();
-    nobody.config("storage = \"file\"\n");
+    nobody.config(&format!(
+        "storage = \"file\"\n{}",
+        openid_config("corp", "https://login.example.com", "x", "")
+    ));
     let r = nobody.run(&["kubectl-credential", "corp"]);
     assert_eq!((r.code, r.stdout.as_str()), (4, ""));
     assert_eq!(

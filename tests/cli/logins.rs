@@ -88,8 +88,9 @@ fn an_unreadable_entry_hides_nothing_and_logout_removes_it() {
     assert_eq!(r.stdout, "Logged out of bad (email unknown)\n");
     assert!(!user.token_file("bad").exists());
     assert_eq!(provider.requests_to("/token/revocation").len(), 0);
-    // The other login became the active one.
-    assert_eq!(user.ok(&["whoami"]), "alice@example.com\n");
+    // It was the active login: none is now.
+    assert_eq!(user.run(&["whoami"]).code, 2);
+    assert_eq!(user.ok(&["whoami", "good"]), "alice@example.com\n");
 }
 
 #[test]
@@ -119,7 +120,7 @@ fn a_token_file_readable_by_others_is_refused_and_replaced_by_a_login() {
 }
 
 #[test]
-fn after_logging_out_of_the_active_login_the_most_recent_one_is_active() {
+fn after_logging_out_of_the_active_login_none_is_active_until_the_user_chooses() {
     let provider = Provider::start();
     let mut user = User::new();
     user.env("OAUTHCLI_STORAGE", "file");
@@ -137,8 +138,61 @@ fn after_logging_out_of_the_active_login_the_most_recent_one_is_active() {
         assert!(out.status.success());
     }
     assert_eq!(user.ok(&["whoami"]), "cid@example.com\n");
-    assert_eq!(user.ok(&["logout"]), "Logged out of c (cid@example.com)\n");
-    assert_eq!(user.ok(&["whoami"]), "bob@example.com\n");
+    let r = user.run(&["logout"]);
+    assert_eq!(r.code, 0, "{r:#?}");
+    assert_eq!(r.stdout, "Logged out of c (cid@example.com)\n");
+    assert_eq!(
+        r.stderr,
+        "Revoked the refresh token and the access token at c.\n\
+         No login is active now: 'oauthcli switch NAME' makes one of a, b the active one.\n"
+    );
+    // Nobody else's account takes its place: a command given no provider stops.
+    let none = "error: no login is active (stored: a, b): name the provider, or make one the \
+                active login with 'oauthcli switch NAME'\n";
+    for args in [
+        &["whoami"][..],
+        &["token"],
+        &["logout"],
+        &["exec", "--", "true"],
+        &["kubectl-credential"],
+    ] {
+        user.run(args).failed(2, none);
+    }
+    let status = user.run(&["status"]);
+    assert!(!status.stdout.contains('*'), "{}", status.stdout);
+    assert_eq!(
+        status.stderr,
+        "No login is active: name the provider, or make one the active login with 'oauthcli \
+         switch NAME'.\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&user.ok(&["status", "--json"])).unwrap();
+    for row in json.as_array().unwrap() {
+        assert_eq!(
+            (&row["active"], &row["active_by"]),
+            (&false.into(), &serde_json::Value::Null)
+        );
+    }
+    // A named provider works, and does not become active.
+    assert_eq!(user.ok(&["whoami", "b"]), "bob@example.com\n");
+    // Not even the one login left is made active by itself.
+    let r = user.run(&["logout", "b"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Logged out of b (bob@example.com)\n")
+    );
+    user.run(&["whoami"]).failed(
+        2,
+        "error: no login is active (stored: a): name the provider, or make one the active login \
+         with 'oauthcli switch NAME'\n",
+    );
+    // The user chooses: `switch`, or a new login.
+    assert_eq!(
+        user.ok(&["switch", "a"]),
+        "Switched to a (ann@example.com)\n"
+    );
+    assert_eq!(user.ok(&["whoami"]), "ann@example.com\n");
+    user.ok(&["login", "c"]);
+    assert_eq!(user.ok(&["whoami"]), "alice@example.com\n");
 }
 
 #[test]

@@ -113,10 +113,7 @@ fn google_desktop_client_from_the_consoles_json_file() {
     let r = user.run(&["logout"]);
     assert_eq!(r.code, 0, "{r:#?}");
     assert_eq!(r.stdout, "Logged out of google (alice@example.com)\n");
-    assert_eq!(
-        r.stderr,
-        format!("Revoked the refresh token at {}/revoke.\n", g.base)
-    );
+    assert_eq!(r.stderr, "Revoked the refresh token at google.\n");
     let revocations = g.requests_to("/revoke");
     assert_eq!(revocations.len(), 1);
     assert_eq!(revocations[0].form["token"], refresh_token);
@@ -291,8 +288,7 @@ fn github_oauth_app_on_enterprise_server_with_classic_tokens() {
     let r = user.run(&["logout"]);
     assert_eq!(r.code, 0, "{r:#?}");
     assert_eq!(r.stdout, "Logged out of github (alice@example.com)\n");
-    let url = format!("{}/api/v3/applications/{GITHUB_CLIENT}/token", gh.base);
-    assert_eq!(r.stderr, format!("Revoked the access token at {url}.\n"));
+    assert_eq!(r.stderr, "Revoked the access token at github.\n");
     let deletes: Vec<_> = gh
         .requests()
         .into_iter()
@@ -357,7 +353,6 @@ fn github_app_tokens_expire_and_their_refresh_tokens_rotate() {
 
     // A dead refresh token is answered with HTTP 200 and `bad_refresh_token`: log in again.
     gh.forget_refresh_tokens();
-    let before = std::fs::read(user.token_file("github")).unwrap();
     let r = user.run(&["token", "--min-ttl", "30000"]);
     assert_eq!(r.code, 4, "{r:#?}");
     assert_eq!(r.stdout, "");
@@ -370,7 +365,11 @@ fn github_app_tokens_expire_and_their_refresh_tokens_rotate() {
             gh.base
         )
     );
-    assert_eq!(std::fs::read(user.token_file("github")).unwrap(), before);
+    // The login is kept, its refresh token dropped as refused.
+    let after = stored(&user, "github");
+    assert_eq!(after["refresh_refused"], true);
+    assert!(after["refresh_token"].is_null());
+    assert_eq!(after["access_token"], second["access_token"]);
 }
 
 #[test]
@@ -575,10 +574,7 @@ fn gitlab_self_managed_through_the_preset_key_with_rotating_refresh_tokens() {
 
     let r = user.run(&["logout"]);
     assert_eq!(r.code, 0, "{r:#?}");
-    assert_eq!(
-        r.stderr,
-        format!("Revoked the refresh token at {}/oauth/revoke.\n", gl.base)
-    );
+    assert_eq!(r.stderr, "Revoked the refresh token at work.\n");
     // One revocation ends both tokens at GitLab.
     let revocations = gl.requests_to("/oauth/revoke");
     assert_eq!(revocations.len(), 1);

@@ -93,34 +93,6 @@ fn a_token_about_to_expire_is_refreshed() {
 }
 
 #[test]
-fn a_revoked_refresh_token_means_log_in_again_and_nothing_is_lost() {
-    let (provider, user) = logged_in(ProviderOptions::default(), None);
-    let before = std::fs::read(user.token_file("local")).unwrap();
-    let rt = stored(&user)["refresh_token"].as_str().unwrap().to_owned();
-    provider.revoke("cli-public", &rt);
-
-    let r = user.run(&["token", "--min-ttl", "7200"]);
-    assert_eq!(r.code, 4, "{r:#?}");
-    assert_eq!(r.stdout, "");
-    assert!(
-        r.stderr.starts_with(&format!(
-            "error: the provider no longer accepts the refresh token of 'local' ({}/token answered `invalid_grant`",
-            provider.issuer
-        )),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.ends_with(": run 'oauthcli login local'\n"),
-        "{}",
-        r.stderr
-    );
-    // The stored set is untouched, for status to show.
-    assert_eq!(std::fs::read(user.token_file("local")).unwrap(), before);
-    assert_eq!(user.ok(&["whoami"]), "alice@example.com\n");
-}
-
-#[test]
 fn no_refresh_token_means_log_in_again() {
     let (provider, user) = logged_in(ProviderOptions::default(), Some("[\"openid\", \"email\"]"));
     assert!(

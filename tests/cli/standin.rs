@@ -92,6 +92,8 @@ struct Grant {
     nonce: Option<String>,
     scope: String,
     refresh: bool,
+    /// Google: the user's `sub`, when another account than the default one logs in.
+    subject: Option<String>,
 }
 
 #[derive(Default)]
@@ -105,6 +107,8 @@ struct State {
     consented: bool,
     /// The access token issued with each refresh token.
     issued_with: HashMap<String, String>,
+    /// Google: the account that logs in next, when not the default one.
+    subject: Option<String>,
 }
 
 impl State {
@@ -206,6 +210,12 @@ impl StandIn {
             .into_iter()
             .filter(|r| r.path == path)
             .collect()
+    }
+
+    /// Google: another account logs in from now on (its `sub`); it consented to the app
+    /// before, as the one before it did.
+    pub fn switch_account(&self, sub: &str) {
+        self.state.lock().unwrap().subject = Some(sub.to_owned());
     }
 
     /// The refresh tokens die, as when the user revokes the app at the provider.
@@ -556,6 +566,7 @@ impl Provider {
                 nonce: q.get("nonce").cloned(),
                 scope: q.get("scope").cloned().unwrap_or_default(),
                 refresh,
+                subject: s.subject.clone(),
             },
         );
         let mut to = Url::parse(&redirect_uri).unwrap();
@@ -630,15 +641,18 @@ impl Provider {
                 if let Some(e) = expires_in {
                     body["expires_in"] = json!(e);
                 }
-                if self.kind == Kind::Microsoft {
-                    // Microsoft sends a new ID token with a refresh, without a nonce.
+                if matches!(self.kind, Kind::Microsoft | Kind::GitLab) {
+                    // Microsoft sends a new ID token with a refresh, without a nonce; so does
+                    // GitLab (doorkeeper-openid_connect adds one to every token response
+                    // whose scope holds `openid`).
                     let grant = Grant {
-                        client_id: MS_CLIENT.to_owned(),
+                        client_id: self.client_id().to_owned(),
                         redirect_uri: String::new(),
                         challenge: None,
                         nonce: None,
                         scope: scope.clone(),
                         refresh: true,
+                        subject: None,
                     };
                     body["id_token"] = json!(self.id_token(&grant));
                 }
@@ -658,10 +672,17 @@ impl Provider {
     fn id_token(&self, grant: &Grant) -> String {
         let t = now();
         let b = &self.base;
+        // GitLab's ID tokens live 120 s: doorkeeper-openid_connect's default `expiration`,
+        // which gitlab.com keeps (a self-managed instance may set
+        // `openid_id_token_expire_in_seconds`). The others' live an hour.
+        let lifetime = match self.kind {
+            Kind::GitLab => 120,
+            _ => 3600,
+        };
         let mut claims = json!({
             "aud": grant.client_id,
             "iat": t,
-            "exp": t + 3600,
+            "exp": t + lifetime,
         });
         if let Some(nonce) = &grant.nonce {
             claims["nonce"] = json!(nonce);
@@ -672,7 +693,7 @@ impl Provider {
                     true => json!(b.trim_start_matches("http://")),
                     false => json!(b),
                 };
-                claims["sub"] = json!("110169484474386276334");
+                claims["sub"] = json!(grant.subject.as_deref().unwrap_or("110169484474386276334"));
                 claims["azp"] = json!(grant.client_id);
                 claims["email"] = json!(EMAIL);
                 claims["email_verified"] = json!(true);

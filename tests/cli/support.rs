@@ -217,6 +217,17 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Asserts that the run failed with `code` and exactly `stderr`, printing nothing on stdout.
+    pub fn failed(&self, code: i32, stderr: &str) {
+        assert_eq!(
+            (self.code, self.stdout.as_str(), self.stderr.as_str()),
+            (code, "", stderr),
+            "{self:#?}"
+        );
+    }
+}
+
 impl From<Output> for Run {
     fn from(o: Output) -> Self {
         Run {

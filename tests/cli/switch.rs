@@ -3,12 +3,14 @@
 
 use crate::support::*;
 
+/// Logins to `work` and `home`; `corp` is configured too, with no login.
 fn two_logins(provider: &Provider) -> User {
     let user = User::new();
     user.config(&format!(
-        "storage = \"file\"\n{}{}",
+        "storage = \"file\"\n{}{}{}",
         openid_config("work", &provider.issuer, "cli-public", ""),
-        openid_config("home", &provider.issuer, "cli-public", "")
+        openid_config("home", &provider.issuer, "cli-public", ""),
+        openid_config("corp", &provider.issuer, "cli-public", "")
     ));
     user.ok(&["login", "work"]);
     user.ok(&["login", "home"]);

@@ -195,13 +195,29 @@ fn a_keychain_that_never_answers_times_out() {
         &format!("unix:path={}", socket.display()),
     );
     user.env("OAUTHCLI_KEYRING_TIMEOUT", "0.5");
-    let r = user.run(&["token", "corp"]);
+    let r = user.run(&["login", "corp"]);
     assert_eq!(r.code, 1, "{r:#?}");
     assert_eq!(
         r.stderr,
         "error: the OS keychain did not answer within 0.5 s (is it locked, waiting for a password prompt?). \
          Unlock it, set OAUTHCLI_KEYRING_TIMEOUT to wait longer, or keep tokens in a private file with \
          --storage file\n"
+    );
+    // A login it keeps: what helps is the keychain, not another storage.
+    let state = user.path("home/.local/state/oauthcli");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(
+        state.join("state.json"),
+        r#"{"active": "corp", "logins": {"corp": {"storage": "keyring"}}}"#,
+    )
+    .unwrap();
+    let r = user.run(&["token"]);
+    assert_eq!(r.code, 1, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: the OS keychain, which keeps the login to 'corp', did not answer within 0.5 s (is it \
+         locked, waiting for a password prompt?). Unlock it, or set OAUTHCLI_KEYRING_TIMEOUT to wait \
+         longer\n"
     );
     user.env("OAUTHCLI_KEYRING_TIMEOUT", "soon");
     let r = user.run(&["token", "corp"]);
@@ -240,10 +256,11 @@ fn status_lists_every_login_as_json() {
         json,
         serde_json::json!([
             {"provider": "one", "email": "alice@example.com", "active": false, "active_by": null,
-             "expires_at": at(&one["expires_at"]), "expired": false, "refresh_token": true, "storage": "file"},
+             "expires_at": at(&one["expires_at"]), "expired": false, "refresh_token": true,
+             "refresh_refused": false, "storage": "file"},
             {"provider": "two", "email": "alice@example.com", "active": true, "active_by": "active",
              "expires_at": at(&read_json(&user.token_file("two"))["expires_at"]), "expired": false,
-             "refresh_token": false, "storage": "file"},
+             "refresh_token": false, "refresh_refused": false, "storage": "file"},
         ])
     );
 }

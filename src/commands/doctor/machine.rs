@@ -21,7 +21,11 @@ const PROBE: &str = "oauthcli-doctor-probe";
 
 /// The config file: readable, valid, and private enough. Returns the settings when they
 /// load, which every later check of providers needs.
-pub(super) fn config(global: &GlobalArgs, checks: &mut Vec<Check>) -> Option<Settings> {
+pub(super) fn config(
+    global: &GlobalArgs,
+    storage: Option<StorageKind>,
+    checks: &mut Vec<Check>,
+) -> Option<Settings> {
     let path = global
         .config
         .clone()
@@ -29,7 +33,7 @@ pub(super) fn config(global: &GlobalArgs, checks: &mut Vec<Check>) -> Option<Set
     let shown = path
         .as_ref()
         .map_or_else(|| "the config file".to_owned(), |p| p.display().to_string());
-    let settings = match Settings::load(global) {
+    let settings = match Settings::load(global, storage) {
         Ok(s) => s,
         Err(e) => {
             checks.push(Check::fail(
@@ -94,20 +98,25 @@ pub(super) fn keychain(storage: Option<StorageKind>) -> Check {
             );
         }
     };
-    if let Err(e) = store.load(PROBE) {
-        return Check::fail(
-            "keychain",
-            format!("{e:#}"),
-            format!(
+    let unlock =
+        format!("unlock the keychain's default collection (the login keyring), {to_files}");
+    if let Err(e) = store.check_writable() {
+        let answered = e
+            .downcast_ref::<store::KeychainTrouble>()
+            .is_some_and(|t| t.answered());
+        let fix = match answered {
+            true => unlock,
+            false => format!(
                 "start a Secret Service (gnome-keyring, KeePassXC) in this session, {to_files}"
             ),
-        );
+        };
+        return Check::fail("keychain", format!("{e:#}"), fix);
     }
     if let Err(e) = probe(store.as_ref()) {
         return Check::fail(
             "keychain",
             format!("reachable, but a probe item could not be written and deleted: {e:#}"),
-            format!("unlock the keychain's default collection (the login keyring), {to_files}"),
+            unlock,
         );
     }
     Check::ok(
@@ -128,6 +137,7 @@ fn probe(store: &dyn store::Store) -> Result<()> {
         access_token: placeholder,
         token_type: "none".into(),
         refresh_token: None,
+        refresh_refused: false,
         id_token: None,
         id_token_expires_at: None,
         expires_at: None,

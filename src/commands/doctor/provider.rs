@@ -5,7 +5,7 @@
 use oauth2::SyncHttpClient;
 use oauth2::http;
 
-use super::super::{check_binding, storage_for};
+use super::super::{check_binding, known, storage_for};
 use super::{Check, machine};
 use crate::config::{Profile, Settings, Source};
 use crate::http::Http;
@@ -61,6 +61,17 @@ pub(super) fn checks(
             }
         }
     } else {
+        if let Err(e) = known(settings, state, name) {
+            checks.push(Check::fail(
+                format!("provider ({name})"),
+                format!("{e:#}"),
+                format!(
+                    "check the name, or add a [providers.{name}] table to {}",
+                    settings.path.display()
+                ),
+            ));
+            return;
+        }
         None
     };
     if let Some(profile) = &profile {
@@ -190,11 +201,15 @@ fn judge(check: String, set: &TokenSet, now: i64, again: String) -> Check {
     };
     let when = token::rfc3339(at);
     let refresh = set.refresh_token.is_some();
+    let none = match set.refresh_refused {
+        true => "the provider refused its refresh token",
+        false => "no refresh token",
+    };
     match (set.is_fresh(now, EXPIRING), at > now, refresh) {
         (true, _, true) => Check::ok(check, format!("{who}: valid until {when}, then refreshed")),
         (true, _, false) => Check::ok(
             check,
-            format!("{who}: valid until {when}; no refresh token, so log in again then"),
+            format!("{who}: valid until {when}; {none}, so log in again then"),
         ),
         (false, true, true) => Check::ok(
             check,
@@ -206,12 +221,12 @@ fn judge(check: String, set: &TokenSet, now: i64, again: String) -> Check {
         ),
         (false, true, false) => Check::warn(
             check,
-            format!("{who}: expires at {when} and cannot be refreshed (no refresh token)"),
+            format!("{who}: expires at {when} and cannot be refreshed ({none})"),
             again,
         ),
         (false, false, false) => Check::fail(
             check,
-            format!("{who}: expired at {when} and cannot be refreshed (no refresh token)"),
+            format!("{who}: expired at {when} and cannot be refreshed ({none})"),
             again,
         ),
     }
@@ -259,6 +274,7 @@ mod tests {
             access_token: Secret::new("x"),
             token_type: "Bearer".into(),
             refresh_token: Some(Secret::new("r")),
+            refresh_refused: false,
             id_token: None,
             id_token_expires_at: None,
             expires_at: Some(1000),

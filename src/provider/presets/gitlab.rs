@@ -20,6 +20,10 @@
 //!   17.1 and later accept any username, merge request 152282, older instances only that one).
 //! - Discovery at `/.well-known/openid-configuration` with `userinfo_endpoint`
 //!   `/oauth/userinfo`, where the email is when the ID token lacks it.
+//! - ID tokens live 120 s: doorkeeper-openid_connect's default `expiration`, which GitLab
+//!   keeps unless an instance sets `openid_id_token_expire_in_seconds` (gitlab-org/gitlab
+//!   issue 377654; omnibus-gitlab merge request 8192); every token response whose scope holds
+//!   `openid`, a refresh's too, carries a new one (the gem's `OAuth::TokenResponse#body`).
 //! - The device authorization grant, GitLab 17.1 and later ("Supported OAuth 2.0 flows"):
 //!   `POST /oauth/authorize_device`, then the token endpoint as RFC 8628 §3.4 says.
 

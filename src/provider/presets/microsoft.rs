@@ -16,6 +16,9 @@
 //!   Client is public so neither 'client_assertion' nor 'client_secret' should be presented`.
 //! - `email` is optional in ID tokens; `preferred_username` needs the `profile` scope
 //!   (id-token-claims-reference).
+//! - Access tokens live a random 60 to 90 minutes (75 on average), longer (24 to 28 hours)
+//!   where continuous access evaluation applies; ID tokens an hour ("Configurable token
+//!   lifetimes", configurable-token-lifetimes).
 //! - No token revocation endpoint: the discovery document has none; sessions end only through
 //!   Microsoft Graph's `revokeSignInSessions`, for every client at once.
 //! - Redirect URIs: the platform ignores the port of a loopback redirect; 127.0.0.1 is

@@ -36,7 +36,7 @@ pub fn get(service: &str, user: &str) -> Result<Option<Vec<u8>>> {
     }
     match found.locked.first() {
         Some(item) => {
-            item.unlock()?;
+            item.unlock().map_err(|e| Unfit::Locked(e.to_string()))?;
             Ok(Some(item.get_secret()?))
         }
         None => Ok(None),
