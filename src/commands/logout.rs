@@ -61,14 +61,15 @@ pub fn run(settings: &Settings, args: LogoutArgs) -> Result<()> {
             }
         }
         store.delete(&lock)?;
-        let left = forget(provider)?;
+        let now_active = forget(provider)?;
         let email = set.map_or_else(|| "email unknown".to_owned(), |s| escape(&s.email));
         output::data(&format!("Logged out of {provider} ({email})"))?;
         logged_out += 1;
-        if let Some(left) = left.filter(|left| !args.all && !left.is_empty()) {
+        // A script that names no provider goes on with this login: said plainly.
+        if let Some(next) = now_active.filter(|_| !args.all) {
             output::note(&format!(
-                "No login is active now: 'oauthcli switch NAME' makes one of {} the active one.",
-                left.join(", ")
+                "The active login is now '{next}' (the most recent one left): commands that name \
+                 no provider use it; 'oauthcli switch NAME' chooses another."
             ));
         }
     }
@@ -90,12 +91,7 @@ fn nothing(provider: Option<&str>) -> anyhow::Error {
     Failure::NothingStored(format!("not logged in{whom}: nothing to log out of")).into()
 }
 
-/// Drops the login from the state. When it was the active one, none is active now, and the
-/// logins left are returned, to be told how to choose one.
-fn forget(provider: &str) -> Result<Option<Vec<String>>> {
-    State::update(|state| {
-        let was_active = state.active.as_deref() == Some(provider);
-        state.forget(provider);
-        Ok(was_active.then(|| state.logins.keys().cloned().collect()))
-    })
+/// Drops the login from the state; the login that became active in its place, if any.
+fn forget(provider: &str) -> Result<Option<String>> {
+    State::update(|state| Ok(state.forget(provider)))
 }

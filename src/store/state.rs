@@ -1,7 +1,8 @@
 //! Non-secret state in `$XDG_STATE_HOME/oauthcli/state.json`: which login is active, and
 //! for each login where it is stored, so that `token` finds a login made with
-//! `--storage file` without the flag being repeated. A login becomes active only when the user
-//! says so (`login`, `switch`): logging out of the active one leaves none active (README).
+//! `--storage file` without the flag being repeated. The active login is the most recent
+//! `login` or `switch`; logging out of it makes the most recent login left the active one,
+//! and `logout` says which (README, "Several logins").
 //!
 //! Several processes change the state (two logins to different providers finishing at once,
 //! a logout), so it is changed in one way only, [`State::update`]: under the state lock, on
@@ -18,7 +19,8 @@ use crate::cli::StorageKind;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
-    /// The login made active by the latest `login` or `switch`; none after a logout of it.
+    /// The login made active by the latest `login` or `switch`, or after a logout of it the
+    /// most recent login left.
     #[serde(default)]
     pub active: Option<String>,
     /// Every login made, and where its tokens are.
@@ -30,6 +32,9 @@ pub struct State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Login {
     pub storage: StorageKind,
+    /// Counts up with every login, so the most recent one is known even within a second.
+    #[serde(default)]
+    pub order: u64,
 }
 
 impl State {
@@ -74,8 +79,10 @@ impl State {
 
     /// Records a login and makes it the active one.
     pub fn record_login(&mut self, provider: &str, storage: StorageKind) {
+        let order = self.logins.values().map(|l| l.order).max().unwrap_or(0) + 1;
         self.active = Some(provider.to_owned());
-        self.logins.insert(provider.to_owned(), Login { storage });
+        self.logins
+            .insert(provider.to_owned(), Login { storage, order });
     }
 
     /// Where the login of `provider` was stored, if it is recorded.
@@ -83,13 +90,19 @@ impl State {
         self.logins.get(provider).map(|l| l.storage)
     }
 
-    /// Forgets a login. When it was the active one, none is active: another account at
-    /// another provider must not take its place behind a script's back.
-    pub fn forget(&mut self, provider: &str) {
+    /// Forgets a login. When it was the active one, the most recent login left becomes
+    /// active, and is returned so that the user is told.
+    pub fn forget(&mut self, provider: &str) -> Option<String> {
         self.logins.remove(provider);
-        if self.active.as_deref() == Some(provider) {
-            self.active = None;
+        if self.active.as_deref() != Some(provider) {
+            return None;
         }
+        self.active = self
+            .logins
+            .iter()
+            .max_by_key(|(_, l)| l.order)
+            .map(|(name, _)| name.clone());
+        self.active.clone()
     }
 }
 
@@ -98,17 +111,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn after_a_logout_of_the_active_login_none_is_active() {
+    fn after_a_logout_of_the_active_login_the_most_recent_one_left_is_active() {
         let mut s = State::default();
         s.record_login("a", StorageKind::File);
         s.record_login("b", StorageKind::Keyring);
-        assert_eq!(s.active.as_deref(), Some("b"));
-        s.forget("a");
-        assert_eq!(s.active.as_deref(), Some("b"));
+        s.record_login("c", StorageKind::File);
+        assert_eq!(s.forget("a"), None);
+        assert_eq!(s.active.as_deref(), Some("c"));
         s.record_login("a", StorageKind::File);
-        s.forget("a");
+        assert_eq!(s.forget("a").as_deref(), Some("c"));
+        assert_eq!(s.active.as_deref(), Some("c"));
+        assert_eq!(s.storage_of("b"), Some(StorageKind::Keyring));
+        assert_eq!(s.forget("c").as_deref(), Some("b"));
+        assert_eq!(s.forget("b"), None);
         assert_eq!(s.active, None);
         assert_eq!(s.storage_of("a"), None);
-        assert_eq!(s.storage_of("b"), Some(StorageKind::Keyring));
+        assert_eq!(s.storage_of("b"), None);
     }
 }
