@@ -1,0 +1,86 @@
+// The device authorization grant (RFC 8628 §3.1-§3.5) of the hostile provider (hostile.mjs),
+// in its device-* modes: a correct grant, or one that misbehaves in exactly one way. Codes
+// are approved at the second poll unless the mode says otherwise.
+//
+// hostile.mjs gives it what the two share (client authentication, JSON answers, ID tokens)
+// and routes `POST /device/auth` and the token endpoint's device-code polls here.
+
+export const DEVICE_MODES = {
+  'device-ok': 'a correct device grant, interval 1 s',
+  'device-slow-down': 'the first poll is answered slow_down, the next one with tokens',
+  'device-denied': 'every poll is answered access_denied',
+  'device-expired': 'every poll is answered expired_token',
+  'device-http-uri': 'the verification_uri is plain http off loopback',
+  'device-interval-0': 'the interval is 0',
+  'device-interval-huge': 'the interval is a day, the code lives 2 s',
+  'device-control-code': 'the user code holds a terminal escape (OSC 52, to set the clipboard)',
+  'device-stall': 'the device authorization endpoint never answers',
+  'device-invalid-client': 'the device authorization endpoint answers invalid_client',
+  'device-unauthorized-client': 'the device authorization endpoint answers unauthorized_client',
+  'device-unsupported-grant': 'the device authorization endpoint answers unsupported_grant_type',
+};
+
+// The device grant of `mode`. `shared` holds what hostile.mjs shares with it: `authenticate`,
+// `send`, `oauthError`, `noStore` (the headers of a token response), `token` (a fresh random
+// token), `accessTokens` (the set userinfo accepts) and `idToken(issuer, request)`.
+export function deviceGrant(mode, shared) {
+  const { authenticate, send, oauthError, noStore, token, accessTokens, idToken } = shared;
+  const devices = new Map(); // device code -> { request, polls }
+
+  // RFC 8628 §3.1, §3.2: the device authorization request and response.
+  function authorization(issuer, req, form, res) {
+    if (mode === 'device-stall') return undefined; // never answered
+    const refusal = {
+      'device-invalid-client': [401, 'invalid_client', 'client authentication failed'],
+      'device-unauthorized-client': [400, 'unauthorized_client', 'the device grant is not enabled for this client'],
+      'device-unsupported-grant': [400, 'unsupported_grant_type', 'no device grant here'],
+    }[mode];
+    if (refusal) return oauthError(res, ...refusal);
+    const client = authenticate(req, form);
+    if (!client) return oauthError(res, 401, 'invalid_client', 'client authentication failed');
+    const deviceCode = token();
+    const userCode = mode === 'device-control-code' ? 'WDJB\u001b]52;c;ZXZpbA==\u0007' : 'WDJB-MJHT';
+    devices.set(deviceCode, { request: { client_id: client, scope: form.get('scope') }, polls: 0 });
+    const body = {
+      device_code: deviceCode,
+      user_code: userCode,
+      verification_uri: mode === 'device-http-uri' ? 'http://evil.example/device' : `${issuer}/device`,
+      verification_uri_complete: `${issuer}/device?user_code=${userCode}`,
+      expires_in: mode === 'device-interval-huge' ? 2 : 600,
+      interval: { 'device-interval-0': 0, 'device-interval-huge': 86400 }[mode] ?? 1,
+    };
+    return send(res, 200, body, noStore);
+  }
+
+  // RFC 8628 §3.4, §3.5: a poll of the token endpoint.
+  function poll(issuer, req, form, res) {
+    const client = authenticate(req, form);
+    if (!client) return oauthError(res, 401, 'invalid_client', 'client authentication failed');
+    const device = devices.get(form.get('device_code'));
+    if (!device || device.request.client_id !== client) {
+      return oauthError(res, 400, 'invalid_grant', 'unknown device code');
+    }
+    device.polls += 1;
+    if (mode === 'device-denied') return oauthError(res, 400, 'access_denied', 'the user said no');
+    if (mode === 'device-expired') return oauthError(res, 400, 'expired_token', 'too late');
+    if (mode === 'device-slow-down' && device.polls === 1) {
+      return oauthError(res, 400, 'slow_down', 'you are polling too quickly');
+    }
+    if (mode !== 'device-slow-down' && device.polls < 2) {
+      return oauthError(res, 400, 'authorization_pending', 'not yet');
+    }
+    devices.delete(form.get('device_code'));
+    const access = token();
+    accessTokens.add(access);
+    return send(res, 200, {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: 3600,
+      refresh_token: token(),
+      scope: device.request.scope,
+      id_token: idToken(issuer, device.request),
+    }, noStore);
+  }
+
+  return { authorization, poll };
+}
