@@ -13,7 +13,7 @@ use super::{not_stored, stored};
 use crate::accept;
 use crate::auth_method::AuthMethod;
 use crate::config::Settings;
-use crate::flow::oauth::{OAuth, ProviderError};
+use crate::flow::oauth::ProviderError;
 use crate::http::Http;
 use crate::output;
 use crate::provider;
@@ -128,7 +128,7 @@ fn refresh(settings: &Settings, provider: &str, set: TokenSet) -> Result<(TokenS
         settings.verbose,
         &format!("refreshing at {}", set.token_endpoint),
     );
-    let oauth = OAuth::for_login(&set, secret.as_ref())?;
+    let oauth = super::client_of(settings, provider, &set, secret.as_ref())?;
     let http = Http::new(settings.ca_file().as_deref())?;
     let resp = oauth.refresh(&http, &refresh_token).map_err(|e| {
         match e.downcast_ref::<ProviderError>() {

@@ -86,12 +86,14 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             output::note(&note);
         }
     }
+    let aliases = profile.preset.map_or(&[][..], |p| p.error_aliases);
     let oauth = OAuth::new(
         &client_id,
         profile.client_secret.as_ref(),
         method,
         &ep.token,
-    )?;
+    )?
+    .with_error_aliases(aliases);
     if let Some(why) = why {
         output::note(&why);
     }

@@ -5,8 +5,9 @@
 //! offered, SECURITY.md row 4); `state` carries 128 random bits (RFC 6749 §10.12). Errors from
 //! the token endpoint keep the provider's `error` code, because callers branch on it
 //! (`invalid_grant` means "log in again", RFC 6749 §5.2); a provider's own name for a standard
-//! code is translated (`provider::presets::standard_error`), and an error sent with HTTP 200
-//! (GitHub) is still an error.
+//! code is translated by the aliases its preset declares (`Preset::error_aliases`, given with
+//! [`OAuth::with_error_aliases`]), and only for that preset: a provider from the config alone
+//! keeps every code as it sent it. An error sent with HTTP 200 (GitHub) is still an error.
 
 use std::fmt;
 
@@ -27,6 +28,7 @@ use oauth2::{
 
 use crate::auth_method::AuthMethod;
 use crate::http::{Http, HttpError};
+use crate::provider::presets::ErrorAliases;
 use crate::secret::Secret;
 use crate::token::TokenSet;
 pub use crate::token_response::TokenResponse;
@@ -56,9 +58,12 @@ pub struct ProviderError {
 }
 
 impl ProviderError {
-    fn new(endpoint: &str, resp: &BasicErrorResponse) -> ProviderError {
+    fn new(endpoint: &str, resp: &BasicErrorResponse, aliases: ErrorAliases) -> ProviderError {
         let code = resp.error().as_ref();
-        let standard = crate::provider::presets::standard_error(code);
+        let standard = aliases
+            .iter()
+            .find(|(theirs, _)| *theirs == code)
+            .map(|(_, ours)| *ours);
         ProviderError {
             endpoint: endpoint.to_owned(),
             error: standard.unwrap_or(code).to_owned(),
@@ -89,6 +94,7 @@ pub struct OAuth {
     client_secret: Option<ClientSecret>,
     auth_type: AuthType,
     token_url: TokenUrl,
+    error_aliases: ErrorAliases,
 }
 
 /// What the browser is sent to, and what the callback and the exchange must match.
@@ -119,7 +125,17 @@ impl OAuth {
             client_secret,
             auth_type,
             token_url: TokenUrl::new(token_url.to_owned())?,
+            error_aliases: &[],
         })
+    }
+
+    /// The same client, translating the provider's own error codes by `aliases` (its
+    /// preset's); without them every code is kept as the provider sent it.
+    pub fn with_error_aliases(self, aliases: ErrorAliases) -> Self {
+        OAuth {
+            error_aliases: aliases,
+            ..self
+        }
     }
 
     /// The client a stored login was made with: its client id, token endpoint and
@@ -185,7 +201,7 @@ impl OAuth {
             .set_pkce_verifier(verifier)
             .set_redirect_uri(std::borrow::Cow::Owned(redirect))
             .request(http)
-            .map_err(|e| token_error(self.token_url.as_str(), e))
+            .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }
 
     /// Uses a refresh token (RFC 6749 §6).
@@ -194,7 +210,7 @@ impl OAuth {
         self.client()
             .exchange_refresh_token(&token)
             .request(http)
-            .map_err(|e| token_error(self.token_url.as_str(), e))
+            .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }
 
     /// Revokes a token (RFC 7009 §2.1) with its `token_type_hint`, the client
@@ -214,7 +230,7 @@ impl OAuth {
         }
         // RFC 7009 §2.2.1: errors use the token endpoint's error format (RFC 6749 §5.2).
         match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
-            Ok(err) => Err(ProviderError::new(url, &err).into()),
+            Ok(err) => Err(ProviderError::new(url, &err, self.error_aliases).into()),
             Err(_) => Err(anyhow!("{url} answered HTTP {}", response.status())),
         }
     }
@@ -259,7 +275,7 @@ impl OAuth {
             .exchange_device_code()
             .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
             .request(http)
-            .map_err(|e| token_error(url, e))
+            .map_err(|e| self.token_error(url, e))
     }
 
     /// One device access token request (RFC 8628 §3.4). `oauth2`'s own polling loop is not
@@ -284,7 +300,7 @@ impl OAuth {
             return Ok(tokens);
         }
         match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
-            Ok(err) => Err(ProviderError::new(url, &err).into()),
+            Ok(err) => Err(ProviderError::new(url, &err, self.error_aliases).into()),
             Err(e) if response.status().is_success() => Err(anyhow!(
                 "{url} answered with something that is not a valid response: {e}"
             )),
@@ -293,23 +309,28 @@ impl OAuth {
     }
 }
 
-fn token_error(
-    endpoint: &str,
-    err: RequestTokenError<HttpError, BasicErrorResponse>,
-) -> anyhow::Error {
-    match err {
-        RequestTokenError::ServerResponse(resp) => ProviderError::new(endpoint, &resp).into(),
-        // A body with `error` and no token is an error whatever the status: GitHub answers its
-        // token errors with HTTP 200 (presets::github).
-        RequestTokenError::Parse(e, body) => {
-            match serde_json::from_slice::<BasicErrorResponse>(&body) {
-                Ok(resp) => ProviderError::new(endpoint, &resp).into(),
-                Err(_) => {
-                    describe::<BasicErrorResponse>(endpoint, RequestTokenError::Parse(e, body))
+impl OAuth {
+    fn token_error(
+        &self,
+        endpoint: &str,
+        err: RequestTokenError<HttpError, BasicErrorResponse>,
+    ) -> anyhow::Error {
+        let provider_error =
+            |resp: &BasicErrorResponse| ProviderError::new(endpoint, resp, self.error_aliases);
+        match err {
+            RequestTokenError::ServerResponse(resp) => provider_error(&resp).into(),
+            // A body with `error` and no token is an error whatever the status: GitHub answers
+            // its token errors with HTTP 200 (presets::github).
+            RequestTokenError::Parse(e, body) => {
+                match serde_json::from_slice::<BasicErrorResponse>(&body) {
+                    Ok(resp) => provider_error(&resp).into(),
+                    Err(_) => {
+                        describe::<BasicErrorResponse>(endpoint, RequestTokenError::Parse(e, body))
+                    }
                 }
             }
+            other => describe(endpoint, other),
         }
-        other => describe(endpoint, other),
     }
 }
 
@@ -371,5 +392,42 @@ mod tests {
         assert_eq!(auth.verifier.secret().len(), 43);
         let expected = PkceCodeChallenge::from_code_verifier_sha256(&auth.verifier);
         assert_eq!(q["code_challenge"], expected.as_str());
+    }
+
+    fn error(code: &str) -> BasicErrorResponse {
+        serde_json::from_value(serde_json::json!({ "error": code, "error_description": "d" }))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_provider_code_is_translated_only_by_its_presets_aliases() {
+        let github = crate::provider::presets::github::PRESET.error_aliases;
+        let ours = ProviderError::new(
+            "https://gh.example/token",
+            &error("bad_refresh_token"),
+            github,
+        );
+        assert_eq!(ours.error, "invalid_grant");
+        assert_eq!(ours.provider_code.as_deref(), Some("bad_refresh_token"));
+        assert_eq!(
+            ours.to_string(),
+            "https://gh.example/token answered `bad_refresh_token` (`invalid_grant`): d"
+        );
+        // The same code from a provider without a preset is its own: nothing to branch on.
+        let generic =
+            ProviderError::new("https://a.example/token", &error("bad_refresh_token"), &[]);
+        assert_eq!(generic.error, "bad_refresh_token");
+        assert_eq!(generic.provider_code, None);
+        assert_eq!(
+            generic.to_string(),
+            "https://a.example/token answered `bad_refresh_token`: d"
+        );
+        // Nor does another preset's alias apply (Microsoft's `authorization_declined`).
+        let declined = ProviderError::new(
+            "https://gh.example/token",
+            &error("authorization_declined"),
+            github,
+        );
+        assert_eq!(declined.error, "authorization_declined");
     }
 }
