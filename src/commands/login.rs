@@ -38,9 +38,17 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     };
     let machine = Machine::here();
     let (grant, why) = choose::choose(flags, &machine, profile.device);
+    // Said first: the checks that follow may refuse what was chosen.
+    if let Some(why) = &why {
+        output::note(why);
+    }
+    let chosen = device::Chosen {
+        config: &settings.path,
+        by_config: why.is_some(),
+    };
     // The device grant may log in with a client of its own (`device_client_id`).
     let profile = match grant {
-        Grant::Device => device::check_config(&profile, &settings.path)?,
+        Grant::Device => device::check_config(&profile, &chosen)?,
         Grant::Browser | Grant::Paste => profile,
     };
     let client_id = profile.require_client_id(&settings.path)?.to_owned();
@@ -94,9 +102,6 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         &ep.token,
     )?
     .with_error_aliases(aliases);
-    if let Some(why) = why {
-        output::note(&why);
-    }
     let ask = Ask {
         name: &name,
         profile: &profile,
@@ -114,7 +119,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         Grant::Browser | Grant::Paste => {
             authcode::obtain(&ask, grant, args.port.or(profile.redirect_port))?
         }
-        Grant::Device => device::obtain(&ask, &settings.path)?,
+        Grant::Device => device::obtain(&ask, &chosen)?,
     };
 
     let ctx = accept::Login {

@@ -16,6 +16,7 @@ pub mod choose;
 pub mod device;
 mod device_check;
 mod device_display;
+mod device_poll;
 pub mod interrupt;
 pub mod launch;
 pub mod listener;

@@ -172,6 +172,46 @@ fn a_headless_machine_uses_the_device_grant_when_the_config_allows_it() {
 }
 
 #[test]
+fn a_headless_machine_without_a_device_endpoint_says_why_and_what_to_change() {
+    // The config alone tells (endpoints by hand), and discovery tells (the hostile provider,
+    // when it behaves, publishes no device endpoint).
+    let provider = Provider::hostile("none", &[]);
+    let by_hand = "[providers.legacy]\nauthorization_endpoint = \"http://127.0.0.1:9/authorize\"\n\
+                   token_endpoint = \"http://127.0.0.1:9/token\"\nclient_id = \"c\"\n\
+                   device = true\n"
+        .to_owned();
+    let discovered = format!(
+        "storage = \"file\"\n{}",
+        openid_config("legacy", &provider.issuer, "cli-public", "device = true\n")
+    );
+    for config in [by_hand, discovered] {
+        let user = User::new();
+        user.config(&config);
+        let mut cmd = user.command(&["login", "legacy"]);
+        cmd.env_remove("BROWSER")
+            .env("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22");
+        let run: Run = cmd.output().unwrap().into();
+        assert_eq!(run.code, 2, "{run:#?}");
+        // First why the device grant was chosen, then why it cannot be used, with no word of
+        // a --device that nobody typed.
+        assert_eq!(
+            run.stderr,
+            format!(
+                "this is an SSH session: not opening a browser here; logging in with a code to \
+                 enter on any device, as the provider's config allows (device = true; --browser \
+                 opens one here all the same)\nerror: provider 'legacy' has no device \
+                 authorization endpoint, yet its config says device = true, which a machine that \
+                 can show no browser uses: set device_authorization_endpoint under \
+                 [providers.legacy] in {} (or device = false there), or log in to 'legacy' with \
+                 --no-browser (or --browser)\n",
+                user.config.display()
+            )
+        );
+    }
+    assert!(provider.requests_to("/device/auth").is_empty());
+}
+
+#[test]
 fn a_refused_device_login_stores_nothing() {
     let provider = device_provider(Some(1));
     let user = device_user(&provider, "");

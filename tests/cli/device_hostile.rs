@@ -19,7 +19,12 @@ fn user_of(provider: &Provider) -> User {
 /// A device login to a provider misbehaving as `mode`, over an earlier login, that fails
 /// with exit 1 and `error` as the last line(s) of stderr.
 fn refused(mode: &str, error: &str) -> Provider {
-    let (provider, run) = failed(mode);
+    refused_with(mode, &[], error)
+}
+
+/// As [`refused`], the provider given `env` too.
+fn refused_with(mode: &str, env: &[(&str, &str)], error: &str) -> Provider {
+    let (provider, run) = failed_with(mode, env);
     let error = error.replace("ISSUER", &provider.issuer);
     assert!(
         run.stderr.ends_with(&error),
@@ -32,7 +37,12 @@ fn refused(mode: &str, error: &str) -> Provider {
 /// A device login to a provider misbehaving as `mode`, over an earlier login: exit 1,
 /// nothing on stdout, the earlier login intact.
 fn failed(mode: &str) -> (Provider, Run) {
-    let provider = Provider::hostile(mode, &[]);
+    failed_with(mode, &[])
+}
+
+/// As [`failed`], the provider given `env` too.
+fn failed_with(mode: &str, env: &[(&str, &str)]) -> (Provider, Run) {
+    let provider = Provider::hostile(mode, env);
     let user = user_of(&provider);
     let earlier = earlier_login(&user, "corp");
     let run = user.run(&["login", "corp", "--device"]);
@@ -85,6 +95,95 @@ fn expired_token_says_to_start_again() {
         "error: the code expired before the login was approved; nothing was stored: start again \
          with 'oauthcli login corp --device'\n",
     );
+}
+
+#[test]
+fn invalid_grant_says_the_code_is_not_accepted_and_names_the_answer() {
+    // oidc-provider's answer to a device code it no longer knows, an expired one among them:
+    // not `expired_token`, so not said to be expired.
+    refused_with(
+        "device-poll-error",
+        &[("POLL_ERROR", "invalid_grant")],
+        "error: the provider does not accept the device code (ISSUER/token answered \
+         `invalid_grant`: grant request is invalid): it may have expired or been used already; \
+         nothing was stored: start again with 'oauthcli login corp --device'\n",
+    );
+}
+
+#[test]
+fn githubs_device_codes_are_read_as_githubs_for_the_github_preset_alone() {
+    // A provider from the config alone: GitHub's code means nothing, and is shown as it came.
+    refused_with(
+        "device-poll-error",
+        &[("POLL_ERROR", "incorrect_device_code")],
+        "error: the login to 'corp' failed; nothing was stored\n  caused by: ISSUER/token \
+         answered `incorrect_device_code`: The device_code provided is not valid.\n",
+    );
+    // The GitHub preset (its endpoints on the hostile provider): each code has its message.
+    let unknown = "it may have expired or been used already; nothing was stored: start again \
+                   with 'oauthcli login gh --device'";
+    for (code, meaning, message) in [
+        (
+            "incorrect_device_code",
+            "The device_code provided is not valid.",
+            format!("the provider does not accept the device code (ANSWER): {unknown}"),
+        ),
+        (
+            "device_flow_disabled",
+            "Device flow has not been enabled in the app's settings.",
+            "the provider does not let this client use the device grant (ANSWER): tick \
+             \"Enable Device Flow\" in the app's settings at ISSUER/settings/developers (OAuth \
+             apps or GitHub Apps); nothing was stored"
+                .to_owned(),
+        ),
+        (
+            "unsupported_grant_type",
+            "The grant type must be urn:ietf:params:oauth:grant-type:device_code.",
+            "the provider does not support the device grant (ANSWER): log in to 'gh' without \
+             --device; nothing was stored"
+                .to_owned(),
+        ),
+        (
+            "incorrect_client_credentials",
+            "The client_id and/or client_secret passed are incorrect.",
+            "the provider does not accept the client 'cli-basic' (ANSWER): check client_id (and \
+             device_client_id, when set) under [providers.gh] in CONFIG, and that the client may \
+             use the device grant; nothing was stored"
+                .to_owned(),
+        ),
+    ] {
+        let provider = Provider::hostile("device-poll-error", &[("POLL_ERROR", code)]);
+        let mut user = User::new();
+        user.config(&format!(
+            "storage = \"file\"\n[providers.gh]\npreset = \"github\"\nbase_url = \"{0}\"\n\
+             client_id = \"cli-basic\"\ntoken_endpoint = \"{0}/token\"\n\
+             device_authorization_endpoint = \"{0}/device/auth\"\n",
+            provider.issuer
+        ));
+        user.env("OAUTHCLI_GH_CLIENT_SECRET", "basic-secret");
+        let run = user.run(&["login", "gh", "--device"]);
+        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+        let standard = match code {
+            "incorrect_device_code" => " (`invalid_grant`)",
+            "device_flow_disabled" => " (`unauthorized_client`)",
+            "incorrect_client_credentials" => " (`invalid_client`)",
+            _ => "",
+        };
+        let answer = format!(
+            "{}/token answered `{code}`{standard}: {meaning}",
+            provider.issuer
+        );
+        let expected = message
+            .replace("ANSWER", &answer)
+            .replace("ISSUER", &provider.issuer)
+            .replace("CONFIG", user.config.to_str().unwrap());
+        assert!(
+            run.stderr.ends_with(&format!("\nerror: {expected}\n")),
+            "{expected}\nnot at the end of\n{}",
+            run.stderr
+        );
+        assert!(!user.token_file("gh").exists());
+    }
 }
 
 #[test]

@@ -19,6 +19,8 @@
 //                 responses or ID tokens bends; the others are correct. So a test can log in
 //                 and then be refused at refresh (RFC 6749 §6, OpenID Core §12.2).
 //   REDIRECT_TO   where the token endpoint redirects, for MISBEHAVE=token-redirect
+//   POLL_ERROR    the error every device-code poll is answered with, for
+//                 MISBEHAVE=device-poll-error (hostile_device.mjs)
 //   TLS_CERT, TLS_KEY   PEM files: serve https instead of http
 //   REQUEST_LOG   file to append one JSON line per request to, as server.mjs does (with `at`,
 //                 the time it came in, in milliseconds)
@@ -180,7 +182,8 @@ function readBody(req) {
   });
 }
 
-// RFC 6749 §2.3.1: client_secret_basic, or the client id in the body of a public client.
+// RFC 6749 §2.3.1: client_secret_basic, or the client id (and for a confidential client its
+// secret, client_secret_post) in the body.
 function authenticate(req, form) {
   const header = req.headers.authorization || '';
   if (header.startsWith('Basic ')) {
@@ -191,7 +194,7 @@ function authenticate(req, form) {
     return colon > 0 && CLIENTS[id] === secret ? id : null;
   }
   const id = form.get('client_id');
-  return id in CLIENTS && CLIENTS[id] === null && !form.has('client_secret') ? id : null;
+  return id in CLIENTS && CLIENTS[id] === form.get('client_secret') ? id : null;
 }
 
 function discovery(issuer) {

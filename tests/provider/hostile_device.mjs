@@ -18,6 +18,20 @@ export const DEVICE_MODES = {
   'device-invalid-client': 'the device authorization endpoint answers invalid_client',
   'device-unauthorized-client': 'the device authorization endpoint answers unauthorized_client',
   'device-unsupported-grant': 'the device authorization endpoint answers unsupported_grant_type',
+  'device-poll-error': 'every poll is answered with the error POLL_ERROR (one of POLL_ERRORS)',
+};
+
+// The errors of MISBEHAVE=device-poll-error: the HTTP status and description each comes with.
+// GitHub's device-flow codes come with HTTP 200, as all its token errors do, and its
+// descriptions ("Authorizing OAuth apps", device flow error codes; "Troubleshooting OAuth app
+// access token request errors"); invalid_grant as oidc-provider answers a device code it no
+// longer knows, an expired one among them.
+const POLL_ERRORS = {
+  incorrect_device_code: [200, 'The device_code provided is not valid.'],
+  device_flow_disabled: [200, 'Device flow has not been enabled in the app\'s settings.'],
+  unsupported_grant_type: [200, 'The grant type must be urn:ietf:params:oauth:grant-type:device_code.'],
+  incorrect_client_credentials: [200, 'The client_id and/or client_secret passed are incorrect.'],
+  invalid_grant: [400, 'grant request is invalid'],
 };
 
 // The device grant of `mode`. `shared` holds what hostile.mjs shares with it: `authenticate`,
@@ -26,6 +40,10 @@ export const DEVICE_MODES = {
 export function deviceGrant(mode, shared) {
   const { authenticate, send, oauthError, noStore, token, accessTokens, idToken } = shared;
   const devices = new Map(); // device code -> { request, polls }
+  const pollError = mode === 'device-poll-error' ? POLL_ERRORS[process.env.POLL_ERROR] : null;
+  if (mode === 'device-poll-error' && !pollError) {
+    throw new Error(`POLL_ERROR must be one of ${Object.keys(POLL_ERRORS).join(', ')}`);
+  }
 
   // RFC 8628 §3.1, §3.2: the device authorization request and response.
   function authorization(issuer, req, form, res) {
@@ -63,6 +81,7 @@ export function deviceGrant(mode, shared) {
     device.polls += 1;
     if (mode === 'device-denied') return oauthError(res, 400, 'access_denied', 'the user said no');
     if (mode === 'device-expired') return oauthError(res, 400, 'expired_token', 'too late');
+    if (pollError) return oauthError(res, pollError[0], process.env.POLL_ERROR, pollError[1]);
     if (mode === 'device-slow-down' && device.polls === 1) {
       return oauthError(res, 400, 'slow_down', 'you are polling too quickly');
     }
