@@ -24,7 +24,7 @@ use crate::term::escape;
 
 /// The shortest and longest wait between two polls we accept from a provider.
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
-const MAX_INTERVAL: Duration = Duration::from_secs(60);
+pub const MAX_INTERVAL: Duration = Duration::from_secs(60);
 /// The longest lifetime of a device code we believe.
 const MAX_EXPIRES_IN: Duration = Duration::from_secs(3600);
 /// A user code is typed by hand; anything longer is not one.

@@ -6,6 +6,12 @@
 //! without another request. Ctrl-C while it waits ends the process with 130 and nothing
 //! stored (`flow::interrupt`: no listener waits, so the handler exits at once).
 //!
+//! A poll that fails on the way (a gateway's 502, 503 or 504; a connection refused, reset or
+//! closed mid-answer; a timeout) is tried again after the interval, which a timeout doubles
+//! (§3.5); each says so at `-v`. [`MAX_FAILURES`] in a row end the login, and one at the
+//! deadline is named in its error. Certificate errors and anything the provider said are not
+//! tried again.
+//!
 //! Only `expired_token` says that the code expired (§3.5). `invalid_grant` says that the
 //! provider does not accept the device code, which is how some providers answer an expired
 //! one (oidc-provider once it has forgotten the code: "grant request is invalid") and others
@@ -18,14 +24,20 @@ use anyhow::Result;
 
 use super::Ask;
 use super::device::{self, Chosen};
-use super::device_check::Checked;
-use super::oauth::{ProviderError, TokenResponse};
+use super::device_check::{Checked, MAX_INTERVAL};
+use super::oauth::{ProviderError, TokenResponse, Unavailable};
 use crate::error::Failure;
+use crate::http::HttpError;
 use crate::output;
 use crate::term::escape;
 
 /// RFC 8628 §3.5: `slow_down` adds 5 s to the interval, for this and every later request.
 const SLOW_DOWN: Duration = Duration::from_secs(5);
+/// How many polls in a row may fail on the way (a gateway's 502, 503 or 504, a connection
+/// reset or refused, a timeout) before the login gives up: a provider that stays down for
+/// that many intervals is more than a passing glitch, and the user should hear of it while
+/// the code still lives rather than at its end.
+const MAX_FAILURES: u32 = 5;
 
 /// Polls until the login is decided, the code expires or `--timeout` passes, whichever comes
 /// first; `received` is when the device authorization response came.
@@ -40,12 +52,15 @@ pub fn poll(
     let timeout = received + Duration::from_secs(ask.timeout);
     let deadline = expires.min(timeout);
     let mut interval = code.interval;
+    // The polls that failed on the way since the provider last answered, and the last of them.
+    let mut failures = 0;
+    let mut last_failure: Option<anyhow::Error> = None;
     loop {
         let now = Instant::now();
         if now + interval > deadline {
             // No request would come back before the deadline: wait for it, then give up.
             sleep(deadline.saturating_duration_since(now));
-            return Err(match deadline < expires {
+            let failure = match deadline < expires {
                 true => Failure::Login(format!(
                     "timed out after {} s waiting for the login to be approved: run '{}' again \
                      (--timeout SECS gives more time)",
@@ -53,8 +68,11 @@ pub fn poll(
                     chosen.again(name)
                 )),
                 false => expired(name, chosen),
-            }
-            .into());
+            };
+            return Err(match last_failure {
+                Some(e) => e.context(failure),
+                None => failure.into(),
+            });
         }
         sleep(interval);
         output::debug("polling the token endpoint");
@@ -62,6 +80,37 @@ pub fn poll(
             Ok(tokens) => return Ok(tokens),
             Err(e) => e,
         };
+        if let Some(backoff) = transient(&err) {
+            failures += 1;
+            if failures == MAX_FAILURES {
+                return Err(err.context(format!(
+                    "{MAX_FAILURES} polls in a row failed, so the provider seems to be down; \
+                     nothing was stored: try '{}' again later",
+                    chosen.again(name)
+                )));
+            }
+            if backoff {
+                interval = (interval * 2).min(MAX_INTERVAL);
+            }
+            let root = err.chain().last().filter(|_| err.chain().count() > 1);
+            let why = match root {
+                Some(root) => format!("{err}: {root}"),
+                None => err.to_string(),
+            };
+            output::verbose(
+                ask.verbose,
+                &format!(
+                    "the poll failed ({}); polling again in {} s ({failures} failed in a row; \
+                     {MAX_FAILURES} end the login)",
+                    escape(&why),
+                    interval.as_secs()
+                ),
+            );
+            last_failure = Some(err);
+            continue;
+        }
+        failures = 0;
+        last_failure = None;
         let Some(pe) = err.downcast_ref::<ProviderError>() else {
             return Err(err.context(format!("the login to '{name}' failed; nothing was stored")));
         };
@@ -84,6 +133,19 @@ pub fn poll(
             }
         }
     }
+}
+
+/// Whether a poll failed on the way rather than at the provider's word, so that the same
+/// poll may well succeed later: `Some(true)` when it timed out, after which RFC 8628 §3.5
+/// wants the client to poll less often (it recommends doubling the interval), `Some(false)`
+/// for a gateway's 502, 503 or 504 or a connection reset or refused, `None` otherwise.
+fn transient(err: &anyhow::Error) -> Option<bool> {
+    let http = err.chain().find_map(|e| e.downcast_ref::<HttpError>());
+    if http.is_some_and(HttpError::is_timeout) {
+        return Some(true);
+    }
+    let cut = http.is_some_and(HttpError::is_cut_off) || err.chain().any(|e| e.is::<Unavailable>());
+    cut.then_some(false)
 }
 
 /// What an answer that ends the polling means, for the codes that have a meaning of their

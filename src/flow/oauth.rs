@@ -88,6 +88,20 @@ impl fmt::Display for ProviderError {
 
 impl std::error::Error for ProviderError {}
 
+/// A gateway answered instead of the provider (HTTP 502, 503 or 504, RFC 9110 §15.6): the
+/// provider, or the way to it, is down for a moment, and the same request may well succeed a
+/// little later.
+#[derive(Debug)]
+pub struct Unavailable(String);
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unavailable {}
+
 /// A client of one authorization server.
 pub struct OAuth {
     client_id: ClientId,
@@ -281,7 +295,8 @@ impl OAuth {
     /// One device access token request (RFC 8628 §3.4). `oauth2`'s own polling loop is not
     /// used: it ends at GitHub's `authorization_pending`, which comes with HTTP 200 and so
     /// fails its parser, and it retries a stalled or unreachable endpoint in silence. Errors
-    /// are [`ProviderError`]s with the provider's code, for the caller to branch on (§3.5).
+    /// are [`ProviderError`]s with the provider's code, for the caller to branch on (§3.5), and
+    /// [`Unavailable`] for a gateway's answer.
     pub fn poll_device(&self, http: &Http, device_code: &DeviceCode) -> Result<TokenResponse> {
         let url = self.token_url.as_str();
         let request = self.form_request(
@@ -294,6 +309,9 @@ impl OAuth {
         let response = http
             .call(request)
             .map_err(|e| anyhow!(e).context(format!("request to {url} failed")))?;
+        if matches!(response.status().as_u16(), 502..=504) {
+            return Err(Unavailable(format!("{url} answered HTTP {}", response.status())).into());
+        }
         if response.status().is_success()
             && let Ok(tokens) = serde_json::from_slice::<TokenResponse>(response.body())
         {

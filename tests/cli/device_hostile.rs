@@ -16,6 +16,25 @@ fn user_of(provider: &Provider) -> User {
     user
 }
 
+/// A device login (with `args` too) to a provider misbehaving as `mode` that succeeds.
+fn approved(mode: &str, args: &[&str]) -> (Provider, User, Run) {
+    let provider = Provider::hostile(mode, &[]);
+    let user = user_of(&provider);
+    let run = user.run(&[&["login", "corp", "--device"], args].concat());
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stdout, "Logged in to corp as alice@example.com\n");
+    (provider, user, run)
+}
+
+/// The milliseconds from the device authorization to the first poll and from it to the
+/// second, of a login to a provider misbehaving as `mode` that approves at the second poll.
+fn gaps_of_two_polls(mode: &str) -> Vec<i64> {
+    let (provider, _, _) = approved(mode, &[]);
+    let (requests, gaps) = device_requests(&provider);
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    gaps
+}
+
 /// A device login to a provider misbehaving as `mode`, over an earlier login, that fails
 /// with exit 1 and `error` as the last line(s) of stderr.
 fn refused(mode: &str, error: &str) -> Provider {
@@ -57,11 +76,7 @@ fn failed_with(mode: &str, env: &[(&str, &str)]) -> (Provider, Run) {
 
 #[test]
 fn the_hostile_device_grant_when_it_behaves_gives_a_good_login() {
-    let provider = Provider::hostile("device-ok", &[]);
-    let user = user_of(&provider);
-    let run = user.run(&["login", "corp", "--device"]);
-    assert_eq!(run.code, 0, "{run:#?}");
-    assert_eq!(run.stdout, "Logged in to corp as alice@example.com\n");
+    let (provider, _, _) = approved("device-ok", &[]);
     let (requests, gaps) = device_requests(&provider);
     assert_eq!(requests.len(), 3, "one device authorization, two polls");
     assert!(gaps.iter().all(|g| *g >= 1000), "{gaps:?}");
@@ -69,14 +84,84 @@ fn the_hostile_device_grant_when_it_behaves_gives_a_good_login() {
 
 #[test]
 fn slow_down_adds_five_seconds_for_good() {
-    let provider = Provider::hostile("device-slow-down", &[]);
-    let user = user_of(&provider);
-    let run = user.run(&["login", "corp", "--device"]);
-    assert_eq!(run.code, 0, "{run:#?}");
-    let (requests, gaps) = device_requests(&provider);
-    assert_eq!(requests.len(), 3, "{requests:?}");
+    let gaps = gaps_of_two_polls("device-slow-down");
     // interval 1 s; after slow_down 6 s (RFC 8628 §3.5).
     assert!(gaps[0] >= 1000 && gaps[1] >= 6000, "{gaps:?}");
+}
+
+#[test]
+fn polls_that_fail_on_the_way_are_tried_again_and_the_login_completes() {
+    // A gateway's 502, a connection reset, a connection closed unanswered; then tokens.
+    let (provider, user, run) = approved("device-flaky", &["-v"]);
+    let token = format!("{}/token", provider.issuer);
+    let notes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("oauthcli: the poll failed"))
+        .collect();
+    let note = |n: u32, why: &str| {
+        format!(
+            "oauthcli: the poll failed ({why}); polling again in 1 s ({n} failed in a row; 5 end \
+             the login)"
+        )
+    };
+    assert_eq!(
+        notes,
+        [
+            note(1, &format!("{token} answered HTTP 502 Bad Gateway")),
+            note(
+                2,
+                &format!("request to {token} failed: Connection reset by peer (os error 104)")
+            ),
+            note(
+                3,
+                &format!("request to {token} failed: connection closed before message completed")
+            ),
+        ]
+    );
+    // One device authorization and four polls, the interval apart; the tokens of the last
+    // one stored.
+    let (requests, gaps) = device_requests(&provider);
+    assert_eq!(requests.len(), 5, "{requests:?}");
+    assert!(gaps.iter().all(|g| *g >= 1000), "{gaps:?}");
+    let stored = read_json(&user.token_file("corp"));
+    assert_eq!(stored["email"], "alice@example.com");
+    assert_eq!(user.ok(&["token", "corp"]).trim(), stored["access_token"]);
+}
+
+#[test]
+fn a_poll_that_times_out_doubles_the_interval() {
+    // The first poll is never answered: it times out after 2 s (OAUTHCLI_HTTP_TIMEOUT).
+    let gaps = gaps_of_two_polls("device-poll-stall");
+    // RFC 8628 §3.5: after a timeout the client polls less often: 2 s of timeout, then
+    // twice the interval of 2 s (4 s without the backoff; a second between them, as the
+    // timeout is counted from a moment before the provider saw the poll).
+    assert!(gaps[0] >= 2000 && gaps[1] >= 5000, "{gaps:?}");
+}
+
+#[test]
+fn a_provider_that_stays_down_ends_the_login_saying_what_failed() {
+    let provider = refused(
+        "device-down",
+        "error: 5 polls in a row failed, so the provider seems to be down; nothing was stored: \
+         try 'oauthcli login corp --device' again later\n  caused by: ISSUER/token answered HTTP \
+         503 Service Unavailable\n",
+    );
+    assert_eq!(provider.requests_to("/token").len(), 5);
+    // At the deadline, the last failure is named.
+    let provider = Provider::hostile("device-down", &[]);
+    let run = user_of(&provider).run(&["login", "corp", "--device", "--timeout", "3"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stderr.ends_with(&format!(
+            "error: timed out after 3 s waiting for the login to be approved: run 'oauthcli \
+             login corp --device' again (--timeout SECS gives more time)\n  caused by: \
+             {}/token answered HTTP 503 Service Unavailable\n",
+            provider.issuer
+        )),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -210,10 +295,7 @@ fn a_user_code_with_a_terminal_escape_is_refused() {
 
 #[test]
 fn an_interval_of_zero_polls_once_a_second() {
-    let provider = Provider::hostile("device-interval-0", &[]);
-    let user = user_of(&provider);
-    let run = user.run(&["login", "corp", "--device"]);
-    assert_eq!(run.code, 0, "{run:#?}");
+    let (provider, _, run) = approved("device-interval-0", &[]);
     assert!(
         run.stderr
             .contains("\nThe provider asked to be polled every 0 s; polling every 1 s instead.\n")

@@ -19,6 +19,9 @@ export const DEVICE_MODES = {
   'device-unauthorized-client': 'the device authorization endpoint answers unauthorized_client',
   'device-unsupported-grant': 'the device authorization endpoint answers unsupported_grant_type',
   'device-poll-error': 'every poll is answered with the error POLL_ERROR (one of POLL_ERRORS)',
+  'device-flaky': 'the first poll is answered 502 by a gateway, the second has its connection reset, the third closed unanswered, the fourth gets tokens',
+  'device-down': 'every poll is answered 503 by a gateway',
+  'device-poll-stall': 'interval 2 s; the first poll is never answered, the second gets tokens',
 };
 
 // The errors of MISBEHAVE=device-poll-error: the HTTP status and description each comes with.
@@ -65,7 +68,7 @@ export function deviceGrant(mode, shared) {
       verification_uri: mode === 'device-http-uri' ? 'http://evil.example/device' : `${issuer}/device`,
       verification_uri_complete: `${issuer}/device?user_code=${userCode}`,
       expires_in: mode === 'device-interval-huge' ? 2 : 600,
-      interval: { 'device-interval-0': 0, 'device-interval-huge': 86400 }[mode] ?? 1,
+      interval: { 'device-interval-0': 0, 'device-interval-huge': 86400, 'device-poll-stall': 2 }[mode] ?? 1,
     };
     return send(res, 200, body, noStore);
   }
@@ -79,13 +82,25 @@ export function deviceGrant(mode, shared) {
       return oauthError(res, 400, 'invalid_grant', 'unknown device code');
     }
     device.polls += 1;
+    // What a gateway in front of a provider that is down for a moment answers: HTML.
+    const gateway = (status) => {
+      const text = `<html><body><h1>${status}</h1>the server is down for a moment</body></html>`;
+      res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (mode === 'device-down') return gateway(503);
+    if (mode === 'device-poll-stall' && device.polls === 1) return undefined; // never answered
+    if (mode === 'device-flaky' && device.polls === 1) return gateway(502);
+    if (mode === 'device-flaky' && device.polls === 2) return req.socket.resetAndDestroy(); // RST
+    if (mode === 'device-flaky' && device.polls === 3) return req.socket.destroy(); // FIN
     if (mode === 'device-denied') return oauthError(res, 400, 'access_denied', 'the user said no');
     if (mode === 'device-expired') return oauthError(res, 400, 'expired_token', 'too late');
     if (pollError) return oauthError(res, pollError[0], process.env.POLL_ERROR, pollError[1]);
     if (mode === 'device-slow-down' && device.polls === 1) {
       return oauthError(res, 400, 'slow_down', 'you are polling too quickly');
     }
-    if (mode !== 'device-slow-down' && device.polls < 2) {
+    const approvedAt = mode === 'device-flaky' ? 4 : 2;
+    if (device.polls < approvedAt) {
       return oauthError(res, 400, 'authorization_pending', 'not yet');
     }
     devices.delete(form.get('device_code'));
