@@ -294,29 +294,35 @@ fn a_user_code_with_a_terminal_escape_is_refused() {
 }
 
 #[test]
-fn an_interval_of_zero_polls_once_a_second() {
+fn an_interval_of_zero_polls_every_five_seconds() {
+    // RFC 8628 §3.2's default, as for no interval at all: 0 would poll in a tight loop.
     let (provider, _, run) = approved("device-interval-0", &[]);
     assert!(
+        run.stderr.contains(
+            "\nThe provider asked to be polled every 0 s; polling every 5 s instead, the default \
+             of RFC 8628.\n"
+        ),
+        "{}",
         run.stderr
-            .contains("\nThe provider asked to be polled every 0 s; polling every 1 s instead.\n")
     );
     let (_, gaps) = device_requests(&provider);
     assert!(
-        gaps.len() == 2 && gaps.iter().all(|g| *g >= 1000),
+        gaps.len() == 2 && gaps.iter().all(|g| *g >= 5000),
         "{gaps:?}"
     );
 }
 
 #[test]
-fn an_absurd_interval_is_bounded_and_the_code_still_expires() {
+fn an_interval_longer_than_the_code_lives_is_followed_and_the_code_expires_unpolled() {
     let provider = refused(
         "device-interval-huge",
-        "The provider asked to be polled every 86400 s; polling every 60 s instead.\n\n\
+        "The provider asks to be polled every 86400 s, and its code expires in 2 s: no poll can \
+         be sent before the code expires.\n\n\
          Waiting up to 2 s for the login to be approved (Ctrl-C to cancel)...\n\
          error: the code expired before the login was approved; nothing was stored: start again \
          with 'oauthcli login corp --device'\n",
     );
-    // The code lives 2 s: no poll could come back in time, so none was sent.
+    // The provider asked for a day between polls: none was sent, none faster than asked.
     assert!(provider.requests_to("/token").is_empty());
 }
 
