@@ -53,6 +53,15 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     };
     let client_id = profile.require_client_id(&settings.path)?.to_owned();
     profile.require_secret(&settings.path)?;
+    // The endpoints before anything is asked of the keychain or the lock file: a provider that
+    // cannot serve this grant (no device endpoint) is a configuration error, found first.
+    let http = Http::new(settings.ca_file().as_deref())?;
+    output::verbose(v, &format!("resolving the endpoints of '{name}'"));
+    let ep = provider::resolve(&profile, &http)?;
+    let device_endpoint = match grant {
+        Grant::Device => Some(device::endpoint(&profile, &ep, &chosen)?),
+        Grant::Browser | Grant::Paste => None,
+    };
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
@@ -70,9 +79,6 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         }
     })?;
 
-    let http = Http::new(settings.ca_file().as_deref())?;
-    output::verbose(v, &format!("resolving the endpoints of '{name}'"));
-    let ep = provider::resolve(&profile, &http)?;
     let method = ep.auth_method(&profile);
     // Its refresh token counts only for the same provider and client.
     let previous = previous.filter(|p| p.client_id == client_id && p.issuer == ep.issuer);
@@ -115,11 +121,9 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         verbose: v,
         wsl: machine.wsl,
     };
-    let mut obtained = match grant {
-        Grant::Browser | Grant::Paste => {
-            authcode::obtain(&ask, grant, args.port.or(profile.redirect_port))?
-        }
-        Grant::Device => device::obtain(&ask, &chosen)?,
+    let mut obtained = match device_endpoint {
+        Some(endpoint) => device::obtain(&ask, endpoint, &chosen)?,
+        None => authcode::obtain(&ask, grant, args.port.or(profile.redirect_port))?,
     };
 
     let ctx = accept::Login {

@@ -6,8 +6,9 @@
 //!
 //! Polling, and what each answer means, is `device_poll`'s.
 //!
-//! What this grant asks of the config is checked before anything else (`check_config`):
-//! an endpoint, and the device client's secret when that client needs one. An error that
+//! What this grant asks of the config is checked before anything else: the device client's
+//! secret when that client needs one (`check_config`), and, once the endpoints are resolved
+//! and before the keychain or the lock file is touched, its endpoint (`endpoint`). An error that
 //! says the grant cannot be used gives advice that fits how it came to be used ([`Chosen`]):
 //! `--device` typed, or `device = true` on a machine that can show no browser.
 
@@ -22,10 +23,11 @@ use super::device_poll;
 use super::oauth::ProviderError;
 use super::{Ask, Obtained};
 use crate::auth_method::AuthMethod;
-use crate::config::{Profile, Source, env_var};
+use crate::config::{Profile, env_var};
 use crate::error::{self, Failure};
 use crate::http::HttpError;
 use crate::output;
+use crate::provider::Endpoints;
 use crate::term::escape;
 
 /// How the device grant came to be used, and the config file, for the advice of an error.
@@ -65,9 +67,6 @@ impl Chosen<'_> {
 /// one. A configuration error (exit 2) when the config alone shows that the grant cannot
 /// work, before the keychain or the provider is asked anything.
 pub fn check_config(profile: &Profile, chosen: &Chosen) -> Result<Profile> {
-    if profile.source == Source::Manual && profile.device_authorization_endpoint.is_none() {
-        return Err(no_endpoint(profile, chosen));
-    }
     let Some(id) = &profile.device_client_id else {
         return Ok(profile.clone());
     };
@@ -85,6 +84,14 @@ pub fn check_config(profile: &Profile, chosen: &Chosen) -> Result<Profile> {
     device.client_id = Some(id.clone());
     device.client_secret = profile.device_client_secret.clone();
     Ok(device)
+}
+
+/// The device authorization endpoint (RFC 8628 §4: `device_authorization_endpoint`, from
+/// the config or discovery); a configuration error naming that key when there is none.
+pub fn endpoint<'a>(profile: &Profile, ep: &'a Endpoints, chosen: &Chosen) -> Result<&'a str> {
+    ep.device_authorization
+        .as_deref()
+        .ok_or_else(|| no_endpoint(profile, chosen))
 }
 
 fn no_endpoint(profile: &Profile, chosen: &Chosen) -> anyhow::Error {
@@ -127,13 +134,9 @@ pub fn scopes(profile: &Profile, scopes: &[String]) -> (Vec<String>, Option<Stri
     (kept, note)
 }
 
-/// Runs the grant.
-pub fn obtain(ask: &Ask, chosen: &Chosen) -> Result<Obtained> {
+/// Runs the grant with the device authorization endpoint `endpoint` ([`endpoint`]).
+pub fn obtain(ask: &Ask, endpoint: &str, chosen: &Chosen) -> Result<Obtained> {
     let name = ask.name;
-    let Some(endpoint) = ask.ep.device_authorization.as_deref() else {
-        // Discovery told: the provider publishes no `device_authorization_endpoint`.
-        return Err(no_endpoint(ask.profile, chosen));
-    };
     output::verbose(
         ask.verbose,
         &format!("device authorization endpoint {endpoint}"),

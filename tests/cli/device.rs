@@ -271,36 +271,39 @@ fn ctrl_c_while_polling_exits_130_and_stores_nothing() {
 
 #[test]
 fn a_provider_without_a_device_endpoint_is_a_config_error() {
+    // A device login to `name` with no keychain in reach: the error is the configuration's.
+    let refused = |user: &User, name: &str, more: &[&str]| {
+        let mut cmd = user.command(&[&["login", name, "--device"], more].concat());
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+        let run: Run = cmd.output().unwrap().into();
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: provider '{name}' has no device authorization endpoint, so --device cannot \
+                 be used: set device_authorization_endpoint under [providers.{name}] in {}, or log \
+                 in without --device\n",
+                user.config.display()
+            )
+        );
+    };
     // The config alone tells: nothing is asked of the provider or the keychain.
     let user = User::new();
     user.config(
         "[providers.legacy]\nauthorization_endpoint = \"http://127.0.0.1:9/authorize\"\n\
          token_endpoint = \"http://127.0.0.1:9/token\"\nclient_id = \"c\"\n",
     );
-    let mut cmd = user.command(&["login", "legacy", "--device"]);
-    cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
-    let run: Run = cmd.output().unwrap().into();
-    assert_eq!(run.code, 2, "{run:#?}");
-    assert_eq!(
-        run.stderr,
-        format!(
-            "error: provider 'legacy' has no device authorization endpoint, so --device cannot be \
-             used: set device_authorization_endpoint under [providers.legacy] in {}, or log in \
-             without --device\n",
-            user.config.display()
-        )
-    );
-    // Discovery tells: the hostile provider, when it behaves, publishes none.
+    refused(&user, "legacy", &[]);
+    // Discovery tells (the hostile provider, when it behaves, publishes none), and it is found
+    // before the store or the lock file is touched.
     let provider = Provider::hostile("none", &[]);
     let user = device_user(&provider, "");
-    let run = user.run(&["login", "local", "--device"]);
-    assert_eq!(run.code, 2, "{run:#?}");
-    assert!(
-        run.stderr
-            .contains("set device_authorization_endpoint under [providers.local]")
-    );
+    refused(&user, "local", &["--storage", "keyring"]);
+    refused(&user, "local", &["--storage", "file"]);
     assert!(provider.requests_to("/device/auth").is_empty());
-    assert!(!user.token_file("local").exists());
+    // No lock file, no state, no token directory.
+    assert!(!user.path("home/.local/state").exists());
+    assert!(!user.path("home/.local/share").exists());
 }
 
 /// The QR code of `text` as oauthcli draws it: qrcode's half blocks, lowest EC level,
