@@ -8,6 +8,7 @@ mod completions;
 mod demo;
 mod device;
 mod device_hostile;
+mod device_terminal;
 mod doctor;
 mod errors;
 mod exec;
