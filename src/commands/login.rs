@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use crate::accept;
 use crate::cli::{LoginArgs, StorageKind};
 use crate::config::Settings;
-use crate::error::Failure;
+use crate::error::{self, Failure};
 use crate::flow::choose::{self, Flags, Grant, Machine};
 use crate::flow::oauth::OAuth;
 use crate::flow::{Ask, authcode, device, interrupt};
@@ -38,6 +38,11 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     };
     let machine = Machine::here();
     let (grant, why) = choose::choose(flags, &machine, profile.device);
+    if args.clipboard
+        && let Some(misfit) = choose::clipboard_misfit(grant)
+    {
+        return Err(error::config(misfit));
+    }
     // Said first: the checks that follow may refuse what was chosen.
     if let Some(why) = &why {
         output::note(why);

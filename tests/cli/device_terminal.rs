@@ -6,6 +6,7 @@
 use std::process::{Command, Stdio};
 
 use crate::device::{device_provider, device_user, phone_reads, with_phone};
+use crate::support::Run;
 
 /// The QR code of `text` as oauthcli draws it: qrcode's half blocks, lowest EC level,
 /// light modules as blocks.
@@ -19,25 +20,43 @@ fn qr(text: &str) -> String {
         .build()
 }
 
-#[test]
-fn qr_code_and_clipboard_on_a_terminal_only() {
-    let provider = device_provider(Some(1));
-    let user = device_user(&provider, "");
-    // Under a pseudo-terminal (`script`): stdin, stdout and stderr are the terminal.
-    let login = user.command(&["login", "local", "--device", "--clipboard"]);
+/// `login` run as it is, but with stdin, stdout and stderr a pseudo-terminal (`script`,
+/// which writes what the terminal shows to its stdout).
+fn under_a_terminal(login: &Command) -> Command {
     let argv: Vec<String> = std::iter::once(login.get_program())
         .chain(login.get_args())
         .map(|a| a.to_str().unwrap().to_owned())
         .collect();
     let mut cmd = Command::new("script");
     cmd.args(["-qfec", &argv.join(" "), "/dev/null"]);
+    with_env_of(cmd, login)
+}
+
+/// `login` run as it is, with no controlling terminal either (`setsid`).
+fn without_a_terminal(login: &Command) -> Command {
+    let mut cmd = Command::new("setsid");
+    cmd.arg(login.get_program()).args(login.get_args());
+    cmd.stdin(Stdio::null());
+    with_env_of(cmd, login)
+}
+
+fn with_env_of(mut cmd: Command, login: &Command) -> Command {
     for (k, v) in login.get_envs() {
         match v {
             Some(v) => cmd.env(k, v),
             None => cmd.env_remove(k),
         };
     }
-    cmd.env_remove("TMUX");
+    cmd
+}
+
+#[test]
+fn qr_code_and_clipboard_on_a_terminal_only() {
+    let provider = device_provider(Some(1));
+    let user = device_user(&provider, "");
+    let login = user.command(&["login", "local", "--device", "--clipboard"]);
+    let mut cmd = under_a_terminal(&login);
+    cmd.env_remove("TMUX").env_remove("STY");
     let (run, phone) = phone_reads(cmd, "approve", true);
     assert_eq!((run.code, phone), (0, 0), "{run:#?}");
     let screen = run.stderr.replace("\r\n", "\n");
@@ -51,24 +70,65 @@ fn qr_code_and_clipboard_on_a_terminal_only() {
     assert!(screen.contains(&osc52), "{screen:?}");
     assert!(screen.contains("Logged in to local as alice@example.com"));
 
-    // Without a terminal (and no controlling one, `setsid`): neither.
+    // Without a terminal: neither.
     let user = device_user(&provider, "");
     let login = user.command(&["login", "local", "--device", "--clipboard"]);
-    let mut cmd = Command::new("setsid");
-    cmd.arg(login.get_program()).args(login.get_args());
-    for (k, v) in login.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    cmd.stdin(Stdio::null());
-    let (run, _) = with_phone(cmd, "approve");
+    let (run, _) = with_phone(without_a_terminal(&login), "approve");
     assert_eq!(run.code, 0, "{run:#?}");
     assert!(
         !run.stderr.contains('\u{2588}') && !run.stderr.contains('\x1b'),
         "{run:#?}"
     );
+    assert!(
+        run.stderr
+            .contains("(--clipboard: no terminal to copy the code through.)\n")
+    );
+}
+
+#[test]
+fn clipboard_goes_with_the_device_grant_alone() {
+    let provider = device_provider(Some(1));
+    let user = device_user(&provider, "");
+    // With a flag of another grant: clap's usage error.
+    for flag in ["--browser", "--no-browser"] {
+        let run = user.run(&["login", "local", "--clipboard", flag]);
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: the argument '--clipboard' cannot be used with '{flag}'"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+    // Where the grant chosen is another one: a usage error too, before anything is asked of
+    // the provider, saying which grant the login would use.
+    let run = user.run(&["login", "local", "--clipboard"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(
+        run.stderr,
+        "error: --clipboard copies the code of the device grant, and this login opens a browser: \
+         add --device, or leave out --clipboard\n"
+    );
+    let ssh = ("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22");
+    let mut headless = user.command(&["login", "local", "--clipboard"]);
+    headless.env_remove("BROWSER").env(ssh.0, ssh.1);
+    let run: Run = headless.output().unwrap().into();
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(
+        run.stderr,
+        "error: --clipboard copies the code of the device grant, and this login prints a URL to \
+         open on another machine (a machine that can show no browser uses the device grant by \
+         itself with device = true in the provider's config): add --device, or leave out \
+         --clipboard\n"
+    );
+    assert!(provider.requests().is_empty());
+    // The device grant chosen by the config on a headless machine takes it.
+    let user = device_user(&provider, "device = true\n");
+    let mut login = user.command(&["login", "local", "--clipboard"]);
+    login.env_remove("BROWSER").env(ssh.0, ssh.1);
+    let (run, phone) = with_phone(without_a_terminal(&login), "approve");
+    assert_eq!((run.code, phone), (0, 0), "{run:#?}");
     assert!(
         run.stderr
             .contains("(--clipboard: no terminal to copy the code through.)\n")
