@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 
 use crate::device::{device_provider, device_user, phone_reads, with_phone};
-use crate::support::Run;
+use crate::support::{Provider, Run};
 
 /// The QR code of `text` as oauthcli draws it: qrcode's half blocks, lowest EC level,
 /// light modules as blocks.
@@ -50,17 +50,34 @@ fn with_env_of(mut cmd: Command, login: &Command) -> Command {
     cmd
 }
 
-#[test]
-fn qr_code_and_clipboard_on_a_terminal_only() {
-    let provider = device_provider(Some(1));
-    let user = device_user(&provider, "");
+/// What a terminal shows of a device login with `--clipboard` to `provider` approved by the
+/// phone, in a multiplexer when `mux` names its variable; and the user code.
+fn device_login_on_a_terminal(provider: &Provider, mux: Option<(&str, &str)>) -> (String, String) {
+    let user = device_user(provider, "");
     let login = user.command(&["login", "local", "--device", "--clipboard"]);
     let mut cmd = under_a_terminal(&login);
     cmd.env_remove("TMUX").env_remove("STY");
+    if let Some((var, value)) = mux {
+        cmd.env(var, value);
+    }
     let (run, phone) = phone_reads(cmd, "approve", true);
     assert_eq!((run.code, phone), (0, 0), "{run:#?}");
     let screen = run.stderr.replace("\r\n", "\n");
-    let code = screen.lines().nth(6).unwrap().trim().to_owned();
+    assert!(screen.contains("Logged in to local as alice@example.com"));
+    let code = screen
+        .lines()
+        .skip_while(|l| !l.starts_with("and enter this code:"))
+        .nth(2)
+        .unwrap()
+        .trim()
+        .to_owned();
+    (screen, code)
+}
+
+#[test]
+fn qr_code_and_clipboard_on_a_terminal_only() {
+    let provider = device_provider(Some(1));
+    let (screen, code) = device_login_on_a_terminal(&provider, None);
     let complete = format!("{}/device?user_code={code}", provider.issuer);
     assert!(
         screen.contains(&format!("\n{}\n", qr(&complete))),
@@ -68,7 +85,25 @@ fn qr_code_and_clipboard_on_a_terminal_only() {
     );
     let osc52 = format!("\x1b]52;c;{}\x07", base64_of(&code));
     assert!(screen.contains(&osc52), "{screen:?}");
-    assert!(screen.contains("Logged in to local as alice@example.com"));
+    // No terminal says whether it took the code: never said to be copied.
+    assert!(screen.contains(&format!(
+        "{osc52}The code was sent to the terminal's clipboard (OSC 52); if it is not there, the \
+         terminal does not allow programs to set the clipboard (see its settings).\n"
+    )));
+
+    // Inside tmux: for its set-clipboard, then through its passthrough, and said so.
+    let tmux = ("TMUX", "/tmp/tmux-1000/default,4242,0");
+    let (screen, code) = device_login_on_a_terminal(&provider, Some(tmux));
+    let osc52 = format!("\x1b]52;c;{}\x07", base64_of(&code));
+    let passthrough = format!("\x1bPtmux;{}\x1b\\", osc52.replace('\x1b', "\x1b\x1b"));
+    assert!(
+        screen.contains(&format!(
+            "{osc52}{passthrough}The code was sent to the terminal's clipboard (OSC 52, through \
+             tmux); if it is not there, tmux or the terminal does not allow it: in tmux, \
+             set-option -g allow-passthrough on, or set-option -g set-clipboard on.\n"
+        )),
+        "{screen:?}"
+    );
 
     // Without a terminal: neither.
     let user = device_user(&provider, "");
