@@ -21,9 +21,12 @@ use crate::output;
 use crate::term::escape;
 
 /// A QR code drawn with half blocks takes its width in columns and half its height in rows,
-/// quiet zone included: it must leave room on an 80x24 terminal for the lines around it.
+/// quiet zone included (the 4 modules the QR standard wants: less fails some readers). It is
+/// drawn above the page and the code, which stay the last lines and so on screen; the code
+/// itself must fit an 80x24 terminal whole, with the line of the cursor, so that scrolling
+/// back shows all of it.
 const MAX_QR_COLUMNS: usize = 80;
-const MAX_QR_ROWS: usize = 21;
+const MAX_QR_ROWS: usize = 23;
 
 /// Who asks for the login, for the user to check on the page.
 pub struct Asker<'a> {
@@ -32,8 +35,17 @@ pub struct Asker<'a> {
     pub client_id: &'a str,
 }
 
-/// Shows the code and where to enter it; `clipboard` is `--clipboard`.
+/// Shows the code and where to enter it; `clipboard` is `--clipboard`. On a terminal the QR
+/// code comes first, so that the page and the code are the last lines, on screen whatever
+/// the size of the terminal.
 pub fn show(who: &Asker, code: &Checked, clipboard: bool, timeout: u64) {
+    let terminal = std::io::stderr().is_terminal();
+    if terminal && let Some(complete) = &code.verification_uri_complete {
+        match qr(complete.as_str()) {
+            Some(drawn) => output::note(&drawn),
+            None => output::note("(The address is too long for a QR code that fits here.)"),
+        }
+    }
     // Checked already (`device_check`), and escaped all the same: it reaches the terminal.
     let user_code = escape(&code.user_code);
     let mut text = format!(
@@ -54,13 +66,6 @@ pub fn show(who: &Asker, code: &Checked, clipboard: bool, timeout: u64) {
         escape(who.issuer)
     ));
     output::note(&text);
-    let terminal = std::io::stderr().is_terminal();
-    if terminal && let Some(complete) = &code.verification_uri_complete {
-        match qr(complete.as_str()) {
-            Some(drawn) => output::note(&format!("\n{drawn}")),
-            None => output::note("(The address is too long for a QR code that fits here.)"),
-        }
-    }
     if clipboard {
         copy(&code.user_code, terminal);
     }
@@ -73,9 +78,9 @@ pub fn show(who: &Asker, code: &Checked, clipboard: bool, timeout: u64) {
     ));
 }
 
-/// The QR code of `text` at the lowest error correction (the smallest symbol), light
-/// modules drawn as blocks so that it reads on a dark terminal; `None` when it would not
-/// fit an 80x24 terminal.
+/// The QR code of `text` at the lowest error correction (the smallest symbol), in half
+/// blocks (two rows of modules a line), light modules drawn as blocks so that it reads on a
+/// dark terminal; `None` when it would not fit an 80x24 terminal.
 pub fn qr(text: &str) -> Option<String> {
     let code = QrCode::with_error_correction_level(text, EcLevel::L).ok()?;
     let drawn = code
@@ -195,13 +200,11 @@ mod tests {
                     .all(|c| " \u{2580}\u{2584}\u{2588}\n".contains(c))
             );
         }
-        assert!(
-            qr(&format!(
-                "https://example.com/device?code={}",
-                "x".repeat(200)
-            ))
-            .is_none()
-        );
+        // A QR version 5 (37 modules and the quiet zone: 45 columns, 23 rows) fits; one
+        // larger does not.
+        let longest = format!("https://example.com/device?code={}", "x".repeat(74));
+        assert_eq!(qr(&longest).unwrap().lines().count(), 23);
+        assert!(qr(&format!("{longest}x")).is_none());
     }
 
     #[test]

@@ -79,8 +79,14 @@ fn qr_code_and_clipboard_on_a_terminal_only() {
     let provider = device_provider(Some(1));
     let (screen, code) = device_login_on_a_terminal(&provider, None);
     let complete = format!("{}/device?user_code={code}", provider.issuer);
+    // The QR code first, then the page and the code: they stay on screen, whatever its size.
     assert!(
-        screen.contains(&format!("\n{}\n", qr(&complete))),
+        screen.contains(&format!(
+            "{}\nTo log in to 'local', open this page on any device (a phone will do):\n\n  \
+             {}/device\n\nand enter this code:\n\n  {code}\n",
+            qr(&complete),
+            provider.issuer
+        )),
         "{screen}"
     );
     let osc52 = format!("\x1b]52;c;{}\x07", base64_of(&code));
