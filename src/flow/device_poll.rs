@@ -80,7 +80,7 @@ pub fn poll(
             Ok(tokens) => return Ok(tokens),
             Err(e) => e,
         };
-        if let Some(backoff) = transient(&err) {
+        if let Some(how) = on_the_way(&err) {
             failures += 1;
             if failures == MAX_FAILURES {
                 return Err(err.context(format!(
@@ -89,12 +89,13 @@ pub fn poll(
                     chosen.again(name)
                 )));
             }
-            if backoff {
+            if how == OnTheWay::TimedOut {
+                // RFC 8628 §3.5: poll less often after a timeout; doubling is recommended.
                 interval = (interval * 2).min(MAX_INTERVAL);
             }
-            let root = err.chain().last().filter(|_| err.chain().count() > 1);
-            let why = match root {
-                Some(root) => format!("{err}: {root}"),
+            // What failed and its root cause, as an error report without -v shows them.
+            let why = match err.chain().nth(1) {
+                Some(_) => format!("{err}: {}", err.root_cause()),
                 None => err.to_string(),
             };
             output::verbose(
@@ -135,17 +136,23 @@ pub fn poll(
     }
 }
 
-/// Whether a poll failed on the way rather than at the provider's word, so that the same
-/// poll may well succeed later: `Some(true)` when it timed out, after which RFC 8628 §3.5
-/// wants the client to poll less often (it recommends doubling the interval), `Some(false)`
-/// for a gateway's 502, 503 or 504 or a connection reset or refused, `None` otherwise.
-fn transient(err: &anyhow::Error) -> Option<bool> {
+/// How a poll failed on the way rather than at the provider's word, so that the same poll
+/// may well succeed later.
+#[derive(Debug, PartialEq, Eq)]
+enum OnTheWay {
+    /// No answer in time (`OAUTHCLI_HTTP_TIMEOUT`).
+    TimedOut,
+    /// A gateway's 502, 503 or 504, or the connection refused, reset or closed mid-answer.
+    CutOff,
+}
+
+fn on_the_way(err: &anyhow::Error) -> Option<OnTheWay> {
     let http = err.chain().find_map(|e| e.downcast_ref::<HttpError>());
     if http.is_some_and(HttpError::is_timeout) {
-        return Some(true);
+        return Some(OnTheWay::TimedOut);
     }
     let cut = http.is_some_and(HttpError::is_cut_off) || err.chain().any(|e| e.is::<Unavailable>());
-    cut.then_some(false)
+    cut.then_some(OnTheWay::CutOff)
 }
 
 /// What an answer that ends the polling means, for the codes that have a meaning of their
