@@ -21,6 +21,7 @@ pub mod interrupt;
 pub mod launch;
 pub mod listener;
 pub mod oauth;
+mod oauth_error;
 pub mod page;
 pub mod paste;
 pub mod request;
