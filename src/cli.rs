@@ -146,7 +146,11 @@ pub struct LoginArgs {
     #[arg(long, conflicts_with_all = ["browser", "no_browser", "port"])]
     pub device: bool,
     /// With the device grant, also copy the code to the terminal's clipboard (OSC 52)
-    #[arg(long)]
+    ///
+    /// Also when the device grant is used without --device (device = true in the provider's
+    /// config, on a machine that can show no browser). With any other grant it is a usage
+    /// error: it would copy nothing.
+    #[arg(long, conflicts_with_all = ["browser", "no_browser", "port"])]
     pub clipboard: bool,
     /// Fixed port for the loopback redirect [default: any free port]
     #[arg(long, value_name = "N")]

@@ -9,7 +9,7 @@
 //! or broken server can neither hang the program nor fill its memory.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{ErrorKind, Read};
 use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -119,6 +119,32 @@ impl HttpError {
     /// The server did not answer in time.
     pub fn is_timeout(&self) -> bool {
         matches!(self, HttpError::Request(e) if e.is_timeout())
+    }
+
+    /// The connection was refused, reset or closed before the whole answer came: the server
+    /// is restarting or a network hop dropped it, and the same request may succeed later.
+    /// A certificate or TLS failure is not one of them.
+    pub fn is_cut_off(&self) -> bool {
+        let first: &(dyn std::error::Error + 'static) = match self {
+            HttpError::Request(e) => e,
+            HttpError::Read(e) => e,
+            _ => return false,
+        };
+        std::iter::successors(Some(first), |e| e.source()).any(|e| {
+            let io = e.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
+            matches!(
+                io,
+                Some(
+                    ErrorKind::ConnectionRefused
+                        | ErrorKind::ConnectionReset
+                        | ErrorKind::ConnectionAborted
+                        | ErrorKind::BrokenPipe
+                        | ErrorKind::UnexpectedEof
+                )
+            ) || e
+                .downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_incomplete_message)
+        })
     }
 }
 

@@ -15,7 +15,7 @@ use super::{not_stored, stored};
 use crate::accept;
 use crate::auth_method::AuthMethod;
 use crate::config::Settings;
-use crate::flow::oauth::{OAuth, ProviderError};
+use crate::flow::oauth::ProviderError;
 use crate::http::Http;
 use crate::output;
 use crate::provider;
@@ -189,7 +189,7 @@ fn refresh(settings: &Settings, provider: &str, set: &TokenSet) -> Result<Answer
         settings.verbose,
         &format!("refreshing at {}", set.token_endpoint),
     );
-    let oauth = OAuth::for_login(set, secret.as_ref())?;
+    let oauth = super::client_of(settings, provider, set, secret.as_ref())?;
     let http = Http::new(settings.ca_file().as_deref())?;
     let resp = match oauth.refresh(&http, &refresh_token) {
         Ok(resp) => resp,

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use crate::accept;
 use crate::cli::{LoginArgs, StorageKind};
 use crate::config::Settings;
-use crate::error::Failure;
+use crate::error::{self, Failure};
 use crate::flow::choose::{self, Flags, Grant, Machine};
 use crate::flow::oauth::OAuth;
 use crate::flow::{self, Ask, authcode, device, interrupt};
@@ -38,13 +38,36 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     };
     let machine = Machine::here();
     let (grant, why) = choose::choose(flags, &machine, profile.device);
+    if args.clipboard
+        && let Some(misfit) = choose::clipboard_misfit(grant)
+    {
+        return Err(error::config(misfit));
+    }
+    // Said first: the checks that follow may refuse what was chosen.
+    if let Some(why) = &why {
+        output::note(why);
+    }
+    let chosen = device::Chosen {
+        config: &settings.path,
+        by_config: why.is_some(),
+    };
     // The device grant may log in with a client of its own (`device_client_id`).
     let profile = match grant {
-        Grant::Device => device::check_config(&profile, &settings.path)?,
+        Grant::Device => device::check_config(&profile, &chosen)?,
         Grant::Browser | Grant::Paste => profile,
     };
     let client_id = profile.require_client_id(&settings.path)?.to_owned();
     profile.require_secret(&settings.path)?;
+    // The endpoints before anything is asked of the keychain or the lock file: a provider that
+    // cannot serve this grant (no device endpoint) is a configuration error, found first.
+    let http = Http::new(settings.ca_file().as_deref())?;
+    output::verbose(v, &format!("resolving the endpoints of '{name}'"));
+    let mut ep = provider::resolve(&profile, &http)?;
+    provider::complete(&mut ep, &profile, &http, v)?;
+    let device_endpoint = match grant {
+        Grant::Device => Some(device::endpoint(&profile, &ep, &chosen)?),
+        Grant::Browser | Grant::Paste => None,
+    };
     // From here on Ctrl-C exits 130 and never leaves half-stored tokens (flow::interrupt).
     interrupt::install()?;
 
@@ -62,10 +85,6 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         }
     })?;
 
-    let http = Http::new(settings.ca_file().as_deref())?;
-    output::verbose(v, &format!("resolving the endpoints of '{name}'"));
-    let mut ep = provider::resolve(&profile, &http)?;
-    provider::complete(&mut ep, &profile, &http, v)?;
     let method = ep.auth_method(&profile);
     // Its refresh token counts only for the same provider and client.
     let previous = previous.filter(|p| p.client_id == client_id && p.issuer == ep.issuer);
@@ -85,15 +104,14 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     if let Some(note) = ep.unlisted_scopes(&scopes, &name) {
         output::note(&note);
     }
+    let aliases = profile.preset.map_or(&[][..], |p| p.error_aliases);
     let oauth = OAuth::new(
         &client_id,
         profile.client_secret.as_ref(),
         method,
         &ep.token,
-    )?;
-    if let Some(why) = why {
-        output::note(&why);
-    }
+    )?
+    .with_error_aliases(aliases);
     let ask = Ask {
         name: &name,
         profile: &profile,
@@ -107,11 +125,9 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         verbose: v,
         wsl: machine.wsl,
     };
-    let mut obtained = match grant {
-        Grant::Browser | Grant::Paste => {
-            authcode::obtain(&ask, grant, args.port.or(profile.redirect_port))?
-        }
-        Grant::Device => device::obtain(&ask, &settings.path)?,
+    let mut obtained = match device_endpoint {
+        Some(endpoint) => device::obtain(&ask, endpoint, &chosen)?,
+        None => authcode::obtain(&ask, grant, args.port.or(profile.redirect_port))?,
     };
 
     let ctx = accept::Login {

@@ -23,6 +23,8 @@ use anyhow::Result;
 use crate::cli::{Cli, Command, StorageKind};
 use crate::config::{Settings, Source};
 use crate::error;
+use crate::flow::oauth::OAuth;
+use crate::secret::Secret;
 use crate::store::{self, Store, state::State};
 use crate::token::TokenSet;
 
@@ -154,6 +156,25 @@ fn load(store: &dyn Store, state: &State, provider: &str) -> Result<Option<Token
         }
         other => other,
     }
+}
+
+/// The client a stored login was made with (`OAuth::for_login`), translating the provider's
+/// own error codes by its preset's aliases (a provider without a preset keeps its codes as
+/// they are).
+fn client_of(
+    settings: &Settings,
+    provider: &str,
+    set: &TokenSet,
+    secret: Option<&Secret>,
+) -> Result<OAuth> {
+    let aliases = match settings.knows(provider) {
+        true => settings
+            .profile(provider)?
+            .preset
+            .map_or(&[][..], |p| p.error_aliases),
+        false => &[],
+    };
+    Ok(OAuth::for_login(set, secret)?.with_error_aliases(aliases))
 }
 
 /// "Not logged in" (exit 4) for a provider with nothing stored.

@@ -9,7 +9,6 @@
 use anyhow::{Result, bail};
 
 use crate::config::Settings;
-use crate::flow::oauth::OAuth;
 use crate::http::Http;
 use crate::output;
 use crate::provider::presets::{self, Revocation};
@@ -62,7 +61,7 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
         output::note(&format!("Revoked the access token at {provider}."));
         return Ok(true);
     }
-    let oauth = OAuth::for_login(set, secret.as_ref())?;
+    let oauth = super::client_of(settings, provider, set, secret.as_ref())?;
     // Both tokens are tried even when one fails: each left alive is a risk of its own.
     let mut revoked = Vec::new();
     let mut errors = Vec::new();

@@ -8,6 +8,9 @@
 //!   uses the device grant when the provider's config says `device = true`, else goes as
 //!   with `--no-browser`; one line on stderr says which and why.
 //!
+//! `--clipboard` goes with the device grant alone, whichever way it was chosen
+//! ([`clipboard_misfit`]).
+//!
 //! A pure function of its inputs, so that every rule is tested without a machine to match.
 
 /// How a login obtains its tokens.
@@ -114,6 +117,24 @@ pub fn choose(flags: Flags, machine: &Machine, device_allowed: bool) -> (Grant, 
     }
 }
 
+/// Why `--clipboard` does not fit the grant chosen, if it does not: it copies the device
+/// grant's code, and with another grant it would copy nothing, which is not what the user
+/// asked for.
+pub fn clipboard_misfit(grant: Grant) -> Option<String> {
+    let instead = match grant {
+        Grant::Device => return None,
+        Grant::Browser => "opens a browser",
+        Grant::Paste => {
+            "prints a URL to open on another machine (a machine that can show no browser uses \
+             the device grant by itself with device = true in the provider's config)"
+        }
+    };
+    Some(format!(
+        "--clipboard copies the code of the device grant, and this login {instead}: add \
+         --device, or leave out --clipboard"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +224,19 @@ mod tests {
         };
         assert_eq!(choose(device, &desktop, false), (Grant::Device, None));
         assert_eq!(choose(device, &linux(), true), (Grant::Device, None));
+    }
+
+    #[test]
+    fn the_clipboard_fits_the_device_grant_alone() {
+        assert_eq!(clipboard_misfit(Grant::Device), None);
+        for grant in [Grant::Browser, Grant::Paste] {
+            let why = clipboard_misfit(grant).unwrap();
+            assert!(
+                why.starts_with("--clipboard copies the code of the device grant")
+                    && why.ends_with(": add --device, or leave out --clipboard"),
+                "{why}"
+            );
+        }
     }
 
     #[test]

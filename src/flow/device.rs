@@ -4,42 +4,69 @@
 //! (`device_check`), and polls the token endpoint (§3.4) until the user approved or
 //! refused, or the code expired (§3.5).
 //!
-//! Polling respects the provider (SECURITY.md row 19): the first request waits `interval` like
-//! every other, `slow_down` adds 5 s for good, and it stops at `expires_in` (or `--timeout`)
-//! without another request. Ctrl-C while it waits ends the process with 130 and nothing
-//! stored (`flow::interrupt`: no listener waits, so the handler exits at once).
+//! Polling, and what each answer means, is `device_poll`'s.
 //!
-//! What this grant asks of the config is checked before anything else (`check_config`):
-//! an endpoint, and the device client's secret when that client needs one.
+//! What this grant asks of the config is checked before anything else: the device client's
+//! secret when that client needs one (`check_config`), and, once the endpoints are resolved
+//! and before the keychain or the lock file is touched, its endpoint (`endpoint`). An error that
+//! says the grant cannot be used gives advice that fits how it came to be used ([`Chosen`]):
+//! `--device` typed, or `device = true` on a machine that can show no browser.
 
 use std::path::Path;
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
 
-use super::device_check::{self, Checked};
+use super::device_check;
 use super::device_display::{self, Asker};
-use super::oauth::{ProviderError, TokenResponse};
+use super::device_poll;
+use super::oauth::ProviderError;
 use super::{Ask, Obtained};
 use crate::auth_method::AuthMethod;
-use crate::config::{Profile, Source, env_var};
+use crate::config::{Profile, env_var};
 use crate::error::{self, Failure};
 use crate::http::HttpError;
 use crate::output;
+use crate::provider::Endpoints;
 use crate::term::escape;
 
-/// RFC 8628 §3.5: `slow_down` adds 5 s to the interval, for this and every later request.
-const SLOW_DOWN: Duration = Duration::from_secs(5);
+/// How the device grant came to be used, and the config file, for the advice of an error.
+#[derive(Debug, Clone, Copy)]
+pub struct Chosen<'a> {
+    /// The config file.
+    pub config: &'a Path,
+    /// Chosen for the user: `device = true` on a machine that can show no browser, without
+    /// `--device` (`flow::choose`).
+    pub by_config: bool,
+}
+
+impl Chosen<'_> {
+    /// The command that starts this login again.
+    pub fn again(&self, name: &str) -> String {
+        match self.by_config {
+            true => format!("oauthcli login {name}"),
+            false => format!("oauthcli login {name} --device"),
+        }
+    }
+
+    /// How to log in to `name` without the device grant.
+    fn instead(&self, name: &str) -> String {
+        match self.by_config {
+            true => format!(
+                "set device = false under [providers.{name}] in {}, or log in to '{name}' with \
+                 --no-browser (or --browser)",
+                self.config.display()
+            ),
+            false => format!("log in to '{name}' without --device"),
+        }
+    }
+}
 
 /// The profile the device grant logs in with: the same, with the device client
 /// (`device_client_id`, `device_client_secret`) in place of the usual one when there is
 /// one. A configuration error (exit 2) when the config alone shows that the grant cannot
 /// work, before the keychain or the provider is asked anything.
-pub fn check_config(profile: &Profile, config: &Path) -> Result<Profile> {
-    if profile.source == Source::Manual && profile.device_authorization_endpoint.is_none() {
-        return Err(no_endpoint(profile, config));
-    }
+pub fn check_config(profile: &Profile, chosen: &Chosen) -> Result<Profile> {
     let Some(id) = &profile.device_client_id else {
         return Ok(profile.clone());
     };
@@ -48,7 +75,7 @@ pub fn check_config(profile: &Profile, config: &Path) -> Result<Profile> {
         return Err(error::config(format!(
             "provider '{name}' has a device client ({id}) but no secret for it: set \
              device_client_secret under [providers.{name}] in {} or the variable {}",
-            config.display(),
+            chosen.config.display(),
             env_var(&profile.name, "DEVICE_CLIENT_SECRET"),
             name = profile.name,
         )));
@@ -59,13 +86,31 @@ pub fn check_config(profile: &Profile, config: &Path) -> Result<Profile> {
     Ok(device)
 }
 
-fn no_endpoint(profile: &Profile, config: &Path) -> anyhow::Error {
-    error::config(format!(
-        "provider '{name}' has no device authorization endpoint, so --device cannot be used: set \
-         device_authorization_endpoint under [providers.{name}] in {}, or log in without --device",
-        config.display(),
-        name = profile.name,
-    ))
+/// The device authorization endpoint (RFC 8628 §4: `device_authorization_endpoint`, from
+/// the config or discovery); a configuration error naming that key when there is none.
+pub fn endpoint<'a>(profile: &Profile, ep: &'a Endpoints, chosen: &Chosen) -> Result<&'a str> {
+    ep.device_authorization
+        .as_deref()
+        .ok_or_else(|| no_endpoint(profile, chosen))
+}
+
+fn no_endpoint(profile: &Profile, chosen: &Chosen) -> anyhow::Error {
+    let name = &profile.name;
+    let set = format!(
+        "set device_authorization_endpoint under [providers.{name}] in {}",
+        chosen.config.display()
+    );
+    error::config(match chosen.by_config {
+        true => format!(
+            "provider '{name}' has no device authorization endpoint, yet its config says device = \
+             true, which a machine that can show no browser uses: {set} (or device = false \
+             there), or log in to '{name}' with --no-browser (or --browser)"
+        ),
+        false => format!(
+            "provider '{name}' has no device authorization endpoint, so --device cannot be used: \
+             {set}, or log in without --device"
+        ),
+    })
 }
 
 /// The scopes to ask for with the device grant, and a line saying which were left out: some
@@ -89,13 +134,9 @@ pub fn scopes(profile: &Profile, scopes: &[String]) -> (Vec<String>, Option<Stri
     (kept, note)
 }
 
-/// Runs the grant; `config` is the config file, for the error that names its key.
-pub fn obtain(ask: &Ask, config: &Path) -> Result<Obtained> {
+/// Runs the grant with the device authorization endpoint `endpoint` ([`endpoint`]).
+pub fn obtain(ask: &Ask, endpoint: &str, chosen: &Chosen) -> Result<Obtained> {
     let name = ask.name;
-    let Some(endpoint) = ask.ep.device_authorization.as_deref() else {
-        // Discovery told: the provider publishes no `device_authorization_endpoint`.
-        return Err(no_endpoint(ask.profile, config));
-    };
     output::verbose(
         ask.verbose,
         &format!("device authorization endpoint {endpoint}"),
@@ -103,7 +144,7 @@ pub fn obtain(ask: &Ask, config: &Path) -> Result<Obtained> {
     let resp = ask
         .oauth
         .device_authorization(ask.http, endpoint, ask.scopes)
-        .map_err(|e| request_failed(ask, endpoint, e))?;
+        .map_err(|e| request_failed(ask, chosen, endpoint, e))?;
     let received = Instant::now();
     let code = device_check::check(&resp, endpoint)?;
     let client_id = ask.profile.client_id.as_deref().unwrap_or_default();
@@ -113,7 +154,7 @@ pub fn obtain(ask: &Ask, config: &Path) -> Result<Obtained> {
         client_id,
     };
     device_display::show(&who, &code, ask.clipboard, ask.timeout);
-    let response = poll(ask, &code, received)?;
+    let response = device_poll::poll(ask, chosen, &code, received)?;
     Ok(Obtained {
         response,
         // The device grant has no authorization request to carry a nonce (RFC 8628 §3.1).
@@ -123,24 +164,12 @@ pub fn obtain(ask: &Ask, config: &Path) -> Result<Obtained> {
 }
 
 /// What a failed device authorization request means for the user.
-fn request_failed(ask: &Ask, endpoint: &str, e: anyhow::Error) -> anyhow::Error {
-    let name = ask.name;
+fn request_failed(ask: &Ask, chosen: &Chosen, endpoint: &str, e: anyhow::Error) -> anyhow::Error {
     if let Some(pe) = e.downcast_ref::<ProviderError>() {
         let why = escape(&pe.to_string());
         let msg = match pe.error.as_str() {
-            "invalid_client" | "unauthorized_client" => {
-                let how = match ask.profile.preset {
-                    Some(p) => format!(": {}", (p.enable_device)(&site(ask.profile))),
-                    None => ": allow the device authorization grant for this client at the \
-                               provider"
-                        .to_owned(),
-                };
-                format!("the provider does not let this client use the device grant ({why}){how}")
-            }
-            "unsupported_grant_type" => format!(
-                "the provider does not support the device grant ({why}): log in to '{name}' \
-                 without --device"
-            ),
+            "invalid_client" | "unauthorized_client" => not_allowed(ask, &why),
+            "unsupported_grant_type" => unsupported(ask, chosen, &why),
             _ => format!("the device authorization request was refused ({why})"),
         };
         return Failure::Login(format!("{msg}; nothing was stored")).into();
@@ -161,79 +190,28 @@ fn request_failed(ask: &Ask, endpoint: &str, e: anyhow::Error) -> anyhow::Error 
     ))
 }
 
+/// The provider does not let this client use the device grant (`why`, escaped), and where
+/// to allow it.
+pub(super) fn not_allowed(ask: &Ask, why: &str) -> String {
+    let how = match ask.profile.preset {
+        Some(p) => format!(": {}", (p.enable_device)(&site(ask.profile))),
+        None => ": allow the device authorization grant for this client at the provider".to_owned(),
+    };
+    format!("the provider does not let this client use the device grant ({why}){how}")
+}
+
+/// The provider has no device grant at all (`why`, escaped).
+pub(super) fn unsupported(ask: &Ask, chosen: &Chosen, why: &str) -> String {
+    format!(
+        "the provider does not support the device grant ({why}): {}",
+        chosen.instead(ask.name)
+    )
+}
+
 fn site(profile: &Profile) -> crate::provider::presets::Site<'_> {
     crate::provider::presets::Site {
         base_url: profile.base_url.as_deref(),
         tenant: profile.tenant.as_deref(),
         client_id: profile.client_id.as_deref(),
     }
-}
-
-/// Polls the token endpoint (RFC 8628 §3.4, §3.5) until the login is decided, the code
-/// expires or `--timeout` passes, whichever comes first.
-fn poll(ask: &Ask, code: &Checked, received: Instant) -> Result<TokenResponse> {
-    let name = ask.name;
-    let expires = received + code.expires_in;
-    let timeout = received + Duration::from_secs(ask.timeout);
-    let deadline = expires.min(timeout);
-    let mut interval = code.interval;
-    loop {
-        let now = Instant::now();
-        if now + interval > deadline {
-            // No request would come back before the deadline: wait for it, then give up.
-            sleep(deadline.saturating_duration_since(now));
-            return Err(match deadline < expires {
-                true => Failure::Login(format!(
-                    "timed out after {} s waiting for the login to be approved: run 'oauthcli \
-                     login {name} --device' again (--timeout SECS gives more time)",
-                    ask.timeout
-                )),
-                false => expired(name),
-            }
-            .into());
-        }
-        sleep(interval);
-        output::debug("polling the token endpoint");
-        let err = match ask.oauth.poll_device(ask.http, &code.device_code) {
-            Ok(tokens) => return Ok(tokens),
-            Err(e) => e,
-        };
-        let Some(pe) = err.downcast_ref::<ProviderError>() else {
-            return Err(err.context(format!("the login to '{name}' failed; nothing was stored")));
-        };
-        match pe.error.as_str() {
-            "authorization_pending" => {}
-            "slow_down" => {
-                interval += SLOW_DOWN;
-                output::verbose(
-                    ask.verbose,
-                    &format!(
-                        "the provider asked to slow down: polling every {} s",
-                        interval.as_secs()
-                    ),
-                );
-            }
-            "access_denied" => {
-                return Err(Failure::Login(format!(
-                    "the login was refused at the provider ({}); nothing was stored",
-                    escape(&pe.to_string())
-                ))
-                .into());
-            }
-            // oidc-provider answers an expired device code with `invalid_grant`.
-            "expired_token" | "invalid_grant" => return Err(expired(name).into()),
-            _ => {
-                return Err(
-                    err.context(format!("the login to '{name}' failed; nothing was stored"))
-                );
-            }
-        }
-    }
-}
-
-fn expired(name: &str) -> Failure {
-    Failure::Login(format!(
-        "the code expired before the login was approved; nothing was stored: start again with \
-         'oauthcli login {name} --device'"
-    ))
 }

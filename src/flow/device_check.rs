@@ -7,8 +7,10 @@
 //! - `verification_uri` and `verification_uri_complete` are where the user is sent: https off
 //!   loopback, as every endpoint (`http::check_endpoint`), so a code is never entered on a
 //!   page anyone on the path can read or rewrite;
-//! - `interval` is 5 s when absent (§3.2) and kept within 1..=60 s: 0 would poll the provider
-//!   in a tight loop, and an absurd one would outlast the code;
+//! - `interval` is 5 s when absent (§3.2), and when 0, which would poll the provider in a
+//!   tight loop; any other value is followed, however long ("Polling follows interval"): an
+//!   interval the code does not outlive means that no poll can be sent before it expires,
+//!   and stderr says so;
 //! - `expires_in` must be positive and is held to an hour at most, which is longer than any
 //!   provider documents (GitHub and Microsoft 15 min, Google 30 min, GitLab 5 min).
 
@@ -22,11 +24,14 @@ use crate::error::Failure;
 use crate::http;
 use crate::term::escape;
 
-/// The shortest and longest wait between two polls we accept from a provider.
-const MIN_INTERVAL: Duration = Duration::from_secs(1);
-const MAX_INTERVAL: Duration = Duration::from_secs(60);
+/// RFC 8628 §3.2: the interval when the provider names none.
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// The longest lifetime of a device code we believe.
 const MAX_EXPIRES_IN: Duration = Duration::from_secs(3600);
+/// The longest wait between two polls we count with. No code lives longer, so a longer
+/// interval means the same (no poll before the code expires); the bound keeps the deadline
+/// arithmetic far from overflowing.
+pub const MAX_INTERVAL: Duration = MAX_EXPIRES_IN;
 /// A user code is typed by hand; anything longer is not one.
 const MAX_USER_CODE: usize = 64;
 
@@ -38,7 +43,7 @@ pub struct Checked {
     pub verification_uri_complete: Option<Url>,
     pub interval: Duration,
     pub expires_in: Duration,
-    /// What was changed, for a line on stderr (an interval out of bounds).
+    /// Lines for stderr about the interval: 0 replaced, or too long for the code.
     pub notes: Vec<String>,
 }
 
@@ -79,13 +84,26 @@ pub fn check(resp: &StandardDeviceAuthorizationResponse, endpoint: &str) -> Resu
         ));
     }
     let mut notes = Vec::new();
+    let expires_in = resp.expires_in().min(MAX_EXPIRES_IN);
+    // `oauth2` gives 5 s for an absent interval already.
     let asked = resp.interval();
-    let interval = asked.clamp(MIN_INTERVAL, MAX_INTERVAL);
-    if interval != asked {
+    let interval = match asked.is_zero() {
+        true => {
+            notes.push(format!(
+                "The provider asked to be polled every 0 s; polling every {} s instead, the \
+                 default of RFC 8628.",
+                DEFAULT_INTERVAL.as_secs()
+            ));
+            DEFAULT_INTERVAL
+        }
+        false => asked.min(MAX_INTERVAL),
+    };
+    if interval >= expires_in {
         notes.push(format!(
-            "The provider asked to be polled every {} s; polling every {} s instead.",
+            "The provider asks to be polled every {} s, and its code expires in {} s: no poll \
+             can be sent before the code expires.",
             asked.as_secs(),
-            interval.as_secs()
+            expires_in.as_secs()
         ));
     }
     Ok(Checked {
@@ -94,7 +112,7 @@ pub fn check(resp: &StandardDeviceAuthorizationResponse, endpoint: &str) -> Resu
         verification_uri,
         verification_uri_complete,
         interval,
-        expires_in: resp.expires_in().min(MAX_EXPIRES_IN),
+        expires_in,
         notes,
     })
 }
@@ -209,15 +227,42 @@ mod tests {
     }
 
     #[test]
-    fn intervals_and_lifetimes_are_bounded() {
+    fn intervals_are_followed_and_0_is_the_default() {
+        // RFC 8628 §3.2: 5 s, for 0 as for none; any other interval as the provider asks,
+        // past a minute too.
         let c = check(&response(serde_json::json!({ "interval": 0 })), "x").unwrap();
-        assert_eq!(c.interval, MIN_INTERVAL);
+        assert_eq!(c.interval, Duration::from_secs(5));
         assert_eq!(
             c.notes,
-            ["The provider asked to be polled every 0 s; polling every 1 s instead."]
+            [
+                "The provider asked to be polled every 0 s; polling every 5 s instead, the \
+                 default of RFC 8628."
+            ]
         );
-        let c = check(&response(serde_json::json!({ "interval": 86400 })), "x").unwrap();
-        assert_eq!(c.interval, MAX_INTERVAL);
+        let c = check(&response(serde_json::json!({ "interval": 90 })), "x").unwrap();
+        assert_eq!(c.interval, Duration::from_secs(90));
+        assert!(c.notes.is_empty());
+        // One the code does not outlive means no poll, and is said; an absurd one is the
+        // same as the longest a code lives.
+        let c = check(&response(serde_json::json!({ "interval": 1800 })), "x").unwrap();
+        assert_eq!(c.interval, Duration::from_secs(1800));
+        assert_eq!(
+            c.notes,
+            [
+                "The provider asks to be polled every 1800 s, and its code expires in 1800 s: no \
+                 poll can be sent before the code expires."
+            ]
+        );
+        let c = check(
+            &response(serde_json::json!({ "interval": u64::MAX, "expires_in": 7200 })),
+            "x",
+        )
+        .unwrap();
+        assert_eq!((c.interval, c.expires_in), (MAX_INTERVAL, MAX_EXPIRES_IN));
+    }
+
+    #[test]
+    fn lifetimes_are_bounded() {
         let c = check(
             &response(serde_json::json!({ "expires_in": 1u64 << 40 })),
             "x",

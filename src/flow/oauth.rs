@@ -5,10 +5,9 @@
 //! offered, SECURITY.md row 4); `state` carries 128 random bits (RFC 6749 §10.12). Errors from
 //! the token endpoint keep the provider's `error` code, because callers branch on it
 //! (`invalid_grant` means "log in again", RFC 6749 §5.2); a provider's own name for a standard
-//! code is translated (`provider::presets::standard_error`), and an error sent with HTTP 200
-//! (GitHub) is still an error.
-
-use std::fmt;
+//! code is translated by the aliases its preset declares (given with
+//! [`OAuth::with_error_aliases`], `oauth_error`). An error sent with HTTP 200 (GitHub) is
+//! still an error.
 
 use anyhow::{Result, anyhow};
 use base64::Engine as _;
@@ -25,8 +24,10 @@ use oauth2::{
     StandardDeviceAuthorizationResponse, StandardRevocableToken, SyncHttpClient, TokenUrl,
 };
 
+pub use super::oauth_error::{ProviderError, Unavailable};
 use crate::auth_method::AuthMethod;
 use crate::http::{Http, HttpError};
+use crate::provider::presets::ErrorAliases;
 use crate::secret::Secret;
 use crate::token::TokenSet;
 pub use crate::token_response::TokenResponse;
@@ -44,51 +45,13 @@ type OClient = oauth2::Client<
     EndpointSet,
 >;
 
-/// The provider refused a request and said why (RFC 6749 §5.2, RFC 7009 §2.2.1).
-#[derive(Debug)]
-pub struct ProviderError {
-    pub endpoint: String,
-    /// The RFC 6749 §5.2 code.
-    pub error: String,
-    /// The provider's own code, when it used another name for `error`.
-    pub provider_code: Option<String>,
-    pub description: Option<String>,
-}
-
-impl ProviderError {
-    fn new(endpoint: &str, resp: &BasicErrorResponse) -> ProviderError {
-        let code = resp.error().as_ref();
-        let standard = crate::provider::presets::standard_error(code);
-        ProviderError {
-            endpoint: endpoint.to_owned(),
-            error: standard.unwrap_or(code).to_owned(),
-            provider_code: standard.map(|_| code.to_owned()),
-            description: resp.error_description().cloned(),
-        }
-    }
-}
-
-impl fmt::Display for ProviderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.provider_code {
-            Some(code) => write!(f, "{} answered `{code}` (`{}`)", self.endpoint, self.error)?,
-            None => write!(f, "{} answered `{}`", self.endpoint, self.error)?,
-        }
-        if let Some(d) = &self.description {
-            write!(f, ": {d}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ProviderError {}
-
 /// A client of one authorization server.
 pub struct OAuth {
     client_id: ClientId,
     client_secret: Option<ClientSecret>,
     auth_type: AuthType,
     token_url: TokenUrl,
+    error_aliases: ErrorAliases,
 }
 
 /// What the browser is sent to, and what the callback and the exchange must match.
@@ -119,7 +82,17 @@ impl OAuth {
             client_secret,
             auth_type,
             token_url: TokenUrl::new(token_url.to_owned())?,
+            error_aliases: &[],
         })
+    }
+
+    /// The same client, translating the provider's own error codes by `aliases` (its
+    /// preset's); without them every code is kept as the provider sent it.
+    pub fn with_error_aliases(self, aliases: ErrorAliases) -> Self {
+        OAuth {
+            error_aliases: aliases,
+            ..self
+        }
     }
 
     /// The client a stored login was made with: its client id, token endpoint and
@@ -185,7 +158,7 @@ impl OAuth {
             .set_pkce_verifier(verifier)
             .set_redirect_uri(std::borrow::Cow::Owned(redirect))
             .request(http)
-            .map_err(|e| token_error(self.token_url.as_str(), e))
+            .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }
 
     /// Uses a refresh token (RFC 6749 §6).
@@ -194,7 +167,7 @@ impl OAuth {
         self.client()
             .exchange_refresh_token(&token)
             .request(http)
-            .map_err(|e| token_error(self.token_url.as_str(), e))
+            .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }
 
     /// Revokes a token (RFC 7009 §2.1) with its `token_type_hint`, the client
@@ -214,7 +187,7 @@ impl OAuth {
         }
         // RFC 7009 §2.2.1: errors use the token endpoint's error format (RFC 6749 §5.2).
         match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
-            Ok(err) => Err(ProviderError::new(url, &err).into()),
+            Ok(err) => Err(ProviderError::new(url, &err, self.error_aliases).into()),
             Err(_) => Err(anyhow!("{url} answered HTTP {}", response.status())),
         }
     }
@@ -259,13 +232,14 @@ impl OAuth {
             .exchange_device_code()
             .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
             .request(http)
-            .map_err(|e| token_error(url, e))
+            .map_err(|e| self.token_error(url, e))
     }
 
     /// One device access token request (RFC 8628 §3.4). `oauth2`'s own polling loop is not
     /// used: it ends at GitHub's `authorization_pending`, which comes with HTTP 200 and so
     /// fails its parser, and it retries a stalled or unreachable endpoint in silence. Errors
-    /// are [`ProviderError`]s with the provider's code, for the caller to branch on (§3.5).
+    /// are [`ProviderError`]s with the provider's code, for the caller to branch on (§3.5), and
+    /// [`Unavailable`] for a gateway's answer.
     pub fn poll_device(&self, http: &Http, device_code: &DeviceCode) -> Result<TokenResponse> {
         let url = self.token_url.as_str();
         let request = self.form_request(
@@ -278,13 +252,16 @@ impl OAuth {
         let response = http
             .call(request)
             .map_err(|e| anyhow!(e).context(format!("request to {url} failed")))?;
+        if matches!(response.status().as_u16(), 502..=504) {
+            return Err(Unavailable(format!("{url} answered HTTP {}", response.status())).into());
+        }
         if response.status().is_success()
             && let Ok(tokens) = serde_json::from_slice::<TokenResponse>(response.body())
         {
             return Ok(tokens);
         }
         match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
-            Ok(err) => Err(ProviderError::new(url, &err).into()),
+            Ok(err) => Err(ProviderError::new(url, &err, self.error_aliases).into()),
             Err(e) if response.status().is_success() => Err(anyhow!(
                 "{url} answered with something that is not a valid response: {e}"
             )),
@@ -293,23 +270,28 @@ impl OAuth {
     }
 }
 
-fn token_error(
-    endpoint: &str,
-    err: RequestTokenError<HttpError, BasicErrorResponse>,
-) -> anyhow::Error {
-    match err {
-        RequestTokenError::ServerResponse(resp) => ProviderError::new(endpoint, &resp).into(),
-        // A body with `error` and no token is an error whatever the status: GitHub answers its
-        // token errors with HTTP 200 (presets::github).
-        RequestTokenError::Parse(e, body) => {
-            match serde_json::from_slice::<BasicErrorResponse>(&body) {
-                Ok(resp) => ProviderError::new(endpoint, &resp).into(),
-                Err(_) => {
-                    describe::<BasicErrorResponse>(endpoint, RequestTokenError::Parse(e, body))
+impl OAuth {
+    fn token_error(
+        &self,
+        endpoint: &str,
+        err: RequestTokenError<HttpError, BasicErrorResponse>,
+    ) -> anyhow::Error {
+        let provider_error =
+            |resp: &BasicErrorResponse| ProviderError::new(endpoint, resp, self.error_aliases);
+        match err {
+            RequestTokenError::ServerResponse(resp) => provider_error(&resp).into(),
+            // A body with `error` and no token is an error whatever the status: GitHub answers
+            // its token errors with HTTP 200 (presets::github).
+            RequestTokenError::Parse(e, body) => {
+                match serde_json::from_slice::<BasicErrorResponse>(&body) {
+                    Ok(resp) => provider_error(&resp).into(),
+                    Err(_) => {
+                        describe::<BasicErrorResponse>(endpoint, RequestTokenError::Parse(e, body))
+                    }
                 }
             }
+            other => describe(endpoint, other),
         }
-        other => describe(endpoint, other),
     }
 }
 

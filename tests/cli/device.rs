@@ -1,8 +1,8 @@
 //! `login --device`, the device authorization grant (RFC 8628), against the real provider
 //! (oidc-provider's device flow) with a stand-in phone (`tests/support/phone.py`) that reads
 //! the code from oauthcli's stderr and enters it on the provider's own pages; the headless
-//! choice; Ctrl-C while polling; the QR code and OSC 52 under a pseudo-terminal and never
-//! without one (SECURITY.md row 19).
+//! choice; Ctrl-C while polling (SECURITY.md row 19). What a terminal shows is in
+//! `device_terminal`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -27,7 +27,7 @@ pub fn with_phone(cmd: Command, action: &str) -> (Run, i32) {
 
 /// As [`with_phone`]; with `stdout`, the phone reads the command's stdout instead (`script`
 /// writes the terminal's output there).
-fn phone_reads(mut cmd: Command, action: &str, stdout: bool) -> (Run, i32) {
+pub fn phone_reads(mut cmd: Command, action: &str, stdout: bool) -> (Run, i32) {
     let mut login = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -79,7 +79,9 @@ pub fn earlier_login(user: &User, name: &str) -> String {
     text
 }
 
-fn device_user(provider: &Provider, extra: &str) -> User {
+/// A user of `provider` as `local` (public client), `extra` lines in its table, tokens in
+/// the file store.
+pub fn device_user(provider: &Provider, extra: &str) -> User {
     let user = User::new();
     user.config(&format!(
         "storage = \"file\"\n{}",
@@ -172,6 +174,46 @@ fn a_headless_machine_uses_the_device_grant_when_the_config_allows_it() {
 }
 
 #[test]
+fn a_headless_machine_without_a_device_endpoint_says_why_and_what_to_change() {
+    // The config alone tells (endpoints by hand), and discovery tells (the hostile provider,
+    // when it behaves, publishes no device endpoint).
+    let provider = Provider::hostile("none", &[]);
+    let by_hand = "[providers.legacy]\nauthorization_endpoint = \"http://127.0.0.1:9/authorize\"\n\
+                   token_endpoint = \"http://127.0.0.1:9/token\"\nclient_id = \"c\"\n\
+                   device = true\n"
+        .to_owned();
+    let discovered = format!(
+        "storage = \"file\"\n{}",
+        openid_config("legacy", &provider.issuer, "cli-public", "device = true\n")
+    );
+    for config in [by_hand, discovered] {
+        let user = User::new();
+        user.config(&config);
+        let mut cmd = user.command(&["login", "legacy"]);
+        cmd.env_remove("BROWSER")
+            .env("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22");
+        let run: Run = cmd.output().unwrap().into();
+        assert_eq!(run.code, 2, "{run:#?}");
+        // First why the device grant was chosen, then why it cannot be used, with no word of
+        // a --device that nobody typed.
+        assert_eq!(
+            run.stderr,
+            format!(
+                "this is an SSH session: not opening a browser here; logging in with a code to \
+                 enter on any device, as the provider's config allows (device = true; --browser \
+                 opens one here all the same)\nerror: provider 'legacy' has no device \
+                 authorization endpoint, yet its config says device = true, which a machine that \
+                 can show no browser uses: set device_authorization_endpoint under \
+                 [providers.legacy] in {} (or device = false there), or log in to 'legacy' with \
+                 --no-browser (or --browser)\n",
+                user.config.display()
+            )
+        );
+    }
+    assert!(provider.requests_to("/device/auth").is_empty());
+}
+
+#[test]
 fn a_refused_device_login_stores_nothing() {
     let provider = device_provider(Some(1));
     let user = device_user(&provider, "");
@@ -231,109 +273,39 @@ fn ctrl_c_while_polling_exits_130_and_stores_nothing() {
 
 #[test]
 fn a_provider_without_a_device_endpoint_is_a_config_error() {
+    // A device login to `name` with no keychain in reach: the error is the configuration's.
+    let refused = |user: &User, name: &str, more: &[&str]| {
+        let mut cmd = user.command(&[&["login", name, "--device"], more].concat());
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+        let run: Run = cmd.output().unwrap().into();
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: provider '{name}' has no device authorization endpoint, so --device cannot \
+                 be used: set device_authorization_endpoint under [providers.{name}] in {}, or log \
+                 in without --device\n",
+                user.config.display()
+            )
+        );
+    };
     // The config alone tells: nothing is asked of the provider or the keychain.
     let user = User::new();
     user.config(
         "[providers.legacy]\nauthorization_endpoint = \"http://127.0.0.1:9/authorize\"\n\
          token_endpoint = \"http://127.0.0.1:9/token\"\nclient_id = \"c\"\n",
     );
-    let mut cmd = user.command(&["login", "legacy", "--device"]);
-    cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
-    let run: Run = cmd.output().unwrap().into();
-    assert_eq!(run.code, 2, "{run:#?}");
-    assert_eq!(
-        run.stderr,
-        format!(
-            "error: provider 'legacy' has no device authorization endpoint, so --device cannot be \
-             used: set device_authorization_endpoint under [providers.legacy] in {}, or log in \
-             without --device\n",
-            user.config.display()
-        )
-    );
-    // Discovery tells: the hostile provider, when it behaves, publishes none.
+    refused(&user, "legacy", &[]);
+    // Discovery tells (the hostile provider, when it behaves, publishes none), and it is found
+    // before the store or the lock file is touched.
     let provider = Provider::hostile("none", &[]);
     let user = device_user(&provider, "");
-    let run = user.run(&["login", "local", "--device"]);
-    assert_eq!(run.code, 2, "{run:#?}");
-    assert!(
-        run.stderr
-            .contains("set device_authorization_endpoint under [providers.local]")
-    );
+    refused(&user, "local", &["--storage", "keyring"]);
+    refused(&user, "local", &["--storage", "file"]);
     assert!(provider.requests_to("/device/auth").is_empty());
-    assert!(!user.token_file("local").exists());
-}
-
-/// The QR code of `text` as oauthcli draws it: qrcode's half blocks, lowest EC level,
-/// light modules as blocks.
-fn qr(text: &str) -> String {
-    use qrcode::render::unicode::Dense1x2;
-    qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::L)
-        .unwrap()
-        .render::<Dense1x2>()
-        .dark_color(Dense1x2::Light)
-        .light_color(Dense1x2::Dark)
-        .build()
-}
-
-#[test]
-fn qr_code_and_clipboard_on_a_terminal_only() {
-    let provider = device_provider(Some(1));
-    let user = device_user(&provider, "");
-    // Under a pseudo-terminal (`script`): stdin, stdout and stderr are the terminal.
-    let login = user.command(&["login", "local", "--device", "--clipboard"]);
-    let argv: Vec<String> = std::iter::once(login.get_program())
-        .chain(login.get_args())
-        .map(|a| a.to_str().unwrap().to_owned())
-        .collect();
-    let mut cmd = Command::new("script");
-    cmd.args(["-qfec", &argv.join(" "), "/dev/null"]);
-    for (k, v) in login.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    cmd.env_remove("TMUX");
-    let (run, phone) = phone_reads(cmd, "approve", true);
-    assert_eq!((run.code, phone), (0, 0), "{run:#?}");
-    let screen = run.stderr.replace("\r\n", "\n");
-    let code = screen.lines().nth(6).unwrap().trim().to_owned();
-    let complete = format!("{}/device?user_code={code}", provider.issuer);
-    assert!(
-        screen.contains(&format!("\n{}\n", qr(&complete))),
-        "{screen}"
-    );
-    let osc52 = format!("\x1b]52;c;{}\x07", base64_of(&code));
-    assert!(screen.contains(&osc52), "{screen:?}");
-    assert!(screen.contains("Logged in to local as alice@example.com"));
-
-    // Without a terminal (and no controlling one, `setsid`): neither.
-    let user = device_user(&provider, "");
-    let login = user.command(&["login", "local", "--device", "--clipboard"]);
-    let mut cmd = Command::new("setsid");
-    cmd.arg(login.get_program()).args(login.get_args());
-    for (k, v) in login.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    cmd.stdin(Stdio::null());
-    let (run, _) = with_phone(cmd, "approve");
-    assert_eq!(run.code, 0, "{run:#?}");
-    assert!(
-        !run.stderr.contains('\u{2588}') && !run.stderr.contains('\x1b'),
-        "{run:#?}"
-    );
-    assert!(
-        run.stderr
-            .contains("(--clipboard: no terminal to copy the code through.)\n")
-    );
-}
-
-fn base64_of(text: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(text)
+    // No lock file, no state, no token directory.
+    assert!(!user.path("home/.local/state").exists());
+    assert!(!user.path("home/.local/share").exists());
 }
 
 #[test]

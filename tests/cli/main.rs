@@ -10,6 +10,7 @@ mod completions;
 mod demo;
 mod device;
 mod device_hostile;
+mod device_terminal;
 mod doctor;
 mod done;
 mod dot;

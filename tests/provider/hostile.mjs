@@ -10,7 +10,8 @@
 // RFC 9207 §2), token responses and errors as JSON (RFC 6749 §5.1, §5.2), ID tokens as JWS
 // compact serialization (RFC 7515 §3.1) signed RS256 with a key made at start, userinfo
 // (OpenID Core §5.3), revocation (RFC 7009), and in the device-* modes the device
-// authorization grant (RFC 8628 §3.1-§3.5). Node's standard library only.
+// authorization grant (RFC 8628 §3.1-§3.5, in hostile_device.mjs). Node's standard library
+// only.
 //
 // Environment:
 //   MISBEHAVE     none (default) or one of the modes in MODES below
@@ -18,6 +19,8 @@
 //                 responses or ID tokens bends; the others are correct. So a test can log in
 //                 and then be refused at refresh (RFC 6749 §6, OpenID Core §12.2).
 //   REDIRECT_TO   where the token endpoint redirects, for MISBEHAVE=token-redirect
+//   POLL_ERROR    the error every device-code poll is answered with, for
+//                 MISBEHAVE=device-poll-error (hostile_device.mjs)
 //   TLS_CERT, TLS_KEY   PEM files: serve https instead of http
 //   REQUEST_LOG   file to append one JSON line per request to, as server.mjs does (with `at`,
 //                 the time it came in, in milliseconds)
@@ -28,6 +31,8 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer as createHttp } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+
+import { DEVICE_MODES, deviceGrant } from './hostile_device.mjs';
 
 const MODES = {
   none: 'a correct provider',
@@ -52,20 +57,6 @@ const MODES = {
   'id-alg-none': 'the ID token is unsigned (alg none)',
   'id-hs256': 'the ID token is signed HS256 with the public key as the HMAC secret',
   'userinfo-other-sub': 'the ID token has no email, and userinfo describes another subject',
-  // The device grant (RFC 8628): discovery names a device authorization endpoint, whose
-  // codes are approved at the second poll unless the mode says otherwise.
-  'device-ok': 'a correct device grant, interval 1 s',
-  'device-slow-down': 'the first poll is answered slow_down, the next one with tokens',
-  'device-denied': 'every poll is answered access_denied',
-  'device-expired': 'every poll is answered expired_token',
-  'device-http-uri': 'the verification_uri is plain http off loopback',
-  'device-interval-0': 'the interval is 0',
-  'device-interval-huge': 'the interval is a day, the code lives 2 s',
-  'device-control-code': 'the user code holds a terminal escape (OSC 52, to set the clipboard)',
-  'device-stall': 'the device authorization endpoint never answers',
-  'device-invalid-client': 'the device authorization endpoint answers invalid_client',
-  'device-unauthorized-client': 'the device authorization endpoint answers unauthorized_client',
-  'device-unsupported-grant': 'the device authorization endpoint answers unsupported_grant_type',
   'id-other-sub': 'the ID token is about another user (sub mallory)',
   'id-empty-sub': 'the ID token has an empty sub',
   'email-controls': 'the email in the ID token holds C1 and bidi control characters',
@@ -76,6 +67,8 @@ const MODES = {
   'rfc8414-revocation': 'discovery names no revocation endpoint; the RFC 8414 metadata (at the origin, RFC 8414 §3.1) does',
   'rfc8414-foreign': 'discovery names no revocation endpoint; the RFC 8414 metadata names it, but for another issuer',
   'endpoint-userinfo': 'the authorization endpoint has a user name that looks like a host (accounts.example.com@)',
+  // The device grant (RFC 8628): discovery names a device authorization endpoint.
+  ...DEVICE_MODES,
 };
 // An email that a terminal or a JSON reader could be fooled by: CSI (U+009B) and the other
 // C1 controls, and a right-to-left override (U+202E).
@@ -107,8 +100,7 @@ const KID = `hostile-${process.pid}`;
 const jwk = { ...keys.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
 
 const codes = new Map(); // code -> the authorization request it answers
-const devices = new Map(); // device code -> { request, polls }
-const DEVICE = MODE.startsWith('device-');
+const DEVICE = MODE in DEVICE_MODES;
 const refreshTokens = new Map(); // refresh token -> the authorization request of its login
 const accessTokens = new Set();
 const b64u = (data) => Buffer.from(data).toString('base64url');
@@ -192,7 +184,8 @@ function readBody(req) {
   });
 }
 
-// RFC 6749 §2.3.1: client_secret_basic, or the client id in the body of a public client.
+// RFC 6749 §2.3.1: client_secret_basic, or the client id (and for a confidential client its
+// secret, client_secret_post) in the body.
 function authenticate(req, form) {
   const header = req.headers.authorization || '';
   if (header.startsWith('Basic ')) {
@@ -203,7 +196,7 @@ function authenticate(req, form) {
     return colon > 0 && CLIENTS[id] === secret ? id : null;
   }
   const id = form.get('client_id');
-  return id in CLIENTS && CLIENTS[id] === null && !form.has('client_secret') ? id : null;
+  return id in CLIENTS && CLIENTS[id] === form.get('client_secret') ? id : null;
 }
 
 function discovery(issuer) {
@@ -227,61 +220,6 @@ function discovery(issuer) {
     authorization_response_iss_parameter_supported: true,
     ...(DEVICE ? { device_authorization_endpoint: `${issuer}/device/auth` } : {}),
   };
-}
-
-// RFC 8628 §3.1, §3.2: the device authorization request and response.
-function deviceAuthorization(issuer, req, form, res) {
-  if (MODE === 'device-stall') return undefined; // never answered
-  const refusal = {
-    'device-invalid-client': [401, 'invalid_client', 'client authentication failed'],
-    'device-unauthorized-client': [400, 'unauthorized_client', 'the device grant is not enabled for this client'],
-    'device-unsupported-grant': [400, 'unsupported_grant_type', 'no device grant here'],
-  }[MODE];
-  if (refusal) return oauthError(res, ...refusal);
-  const client = authenticate(req, form);
-  if (!client) return oauthError(res, 401, 'invalid_client', 'client authentication failed');
-  const deviceCode = token();
-  const userCode = MODE === 'device-control-code' ? 'WDJB\u001b]52;c;ZXZpbA==\u0007' : 'WDJB-MJHT';
-  devices.set(deviceCode, { request: { client_id: client, scope: form.get('scope') }, polls: 0 });
-  const body = {
-    device_code: deviceCode,
-    user_code: userCode,
-    verification_uri: MODE === 'device-http-uri' ? 'http://evil.example/device' : `${issuer}/device`,
-    verification_uri_complete: `${issuer}/device?user_code=${userCode}`,
-    expires_in: MODE === 'device-interval-huge' ? 2 : 600,
-    interval: { 'device-interval-0': 0, 'device-interval-huge': 86400 }[MODE] ?? 1,
-  };
-  return send(res, 200, body, NO_STORE);
-}
-
-// RFC 8628 §3.4, §3.5: a poll of the token endpoint.
-function pollDevice(issuer, req, form, res) {
-  const client = authenticate(req, form);
-  if (!client) return oauthError(res, 401, 'invalid_client', 'client authentication failed');
-  const device = devices.get(form.get('device_code'));
-  if (!device || device.request.client_id !== client) {
-    return oauthError(res, 400, 'invalid_grant', 'unknown device code');
-  }
-  device.polls += 1;
-  if (MODE === 'device-denied') return oauthError(res, 400, 'access_denied', 'the user said no');
-  if (MODE === 'device-expired') return oauthError(res, 400, 'expired_token', 'too late');
-  if (MODE === 'device-slow-down' && device.polls === 1) {
-    return oauthError(res, 400, 'slow_down', 'you are polling too quickly');
-  }
-  if (MODE !== 'device-slow-down' && device.polls < 2) {
-    return oauthError(res, 400, 'authorization_pending', 'not yet');
-  }
-  devices.delete(form.get('device_code'));
-  const access = token();
-  accessTokens.add(access);
-  return send(res, 200, {
-    access_token: access,
-    token_type: 'Bearer',
-    expires_in: 3600,
-    refresh_token: token(),
-    scope: device.request.scope,
-    id_token: idToken(issuer, device.request),
-  }, NO_STORE);
 }
 
 function authorize(issuer, url, res) {
@@ -340,7 +278,7 @@ function exchange(issuer, req, form, res) {
     return send(res, 307, '', { Location: process.env.REDIRECT_TO });
   }
   if (DEVICE && form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
-    return pollDevice(issuer, req, form, res);
+    return device.poll(issuer, req, form, res);
   }
   const client = authenticate(req, form);
   if (!client) return oauthError(res, 401, 'invalid_client', 'client authentication failed');
@@ -378,6 +316,10 @@ function userinfo(req, res) {
   return send(res, 200, { sub, email: `${sub}@example.com`, email_verified: true });
 }
 
+const device = deviceGrant(MODE, {
+  authenticate, send, oauthError, noStore: NO_STORE, token, accessTokens, idToken,
+});
+
 let issuer;
 async function handle(req, res) {
   const url = new URL(req.url, issuer);
@@ -407,7 +349,7 @@ async function handle(req, res) {
     case 'GET /jwks': return send(res, 200, { keys: [jwk] });
     case 'GET /auth': return authorize(issuer, url, res);
     case 'POST /token': return exchange(issuer, req, form, res);
-    case 'POST /device/auth': return DEVICE ? deviceAuthorization(issuer, req, form, res) : send(res, 404, 'not found');
+    case 'POST /device/auth': return DEVICE ? device.authorization(issuer, req, form, res) : send(res, 404, 'not found');
     case 'GET /me': return userinfo(req, res);
     case 'POST /revoke': return send(res, 200, '');
     default: return send(res, 404, 'not found');

@@ -13,6 +13,10 @@ pub mod microsoft;
 
 use crate::auth_method::AuthMethod;
 
+/// A provider's own error codes and the RFC 6749 §5.2 (or RFC 8628 §3.5) codes they stand
+/// for: `(theirs, ours)`.
+pub type ErrorAliases = &'static [(&'static str, &'static str)];
+
 /// Where the email of a login comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmailSource {
@@ -138,8 +142,9 @@ pub struct Preset {
     /// What to do when the provider refuses the loopback redirect (its error page instead
     /// of a login page), given the redirect URI to register.
     pub redirect_refused: fn(&Site, &str) -> String,
-    /// The provider's own token-endpoint error codes that mean an RFC 6749 §5.2 one.
-    pub error_aliases: &'static [(&'static str, &'static str)],
+    /// The provider's own token-endpoint error codes that mean an RFC 6749 §5.2 one; used
+    /// for this preset's providers alone (`OAuth::with_error_aliases`).
+    pub error_aliases: ErrorAliases,
     /// The only scopes the provider allows with the device grant, when it restricts them.
     pub device_scopes: Option<&'static [&'static str]>,
     /// Where to allow the device grant for a client, for the error that says it is not.
@@ -180,15 +185,6 @@ pub fn find(name: &str) -> Option<&'static Preset> {
 /// The preset names, comma-separated, for messages.
 pub fn names() -> String {
     ALL.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
-}
-
-/// The RFC 6749 §5.2 code a provider-specific error code stands for, if any preset knows it.
-/// Callers branch on the standard codes (`invalid_grant` means "log in again").
-pub fn standard_error(code: &str) -> Option<&'static str> {
-    ALL.iter()
-        .flat_map(|p| p.error_aliases.iter())
-        .find(|(theirs, _)| *theirs == code)
-        .map(|(_, ours)| *ours)
 }
 
 #[cfg(test)]
@@ -258,19 +254,40 @@ mod tests {
                 .as_deref(),
             Some("https://ghe.example.com/login/device/code")
         );
-        assert_eq!(
-            standard_error("authorization_declined"),
-            Some("access_denied")
-        );
-        assert_eq!(
-            standard_error("device_flow_disabled"),
-            Some("unauthorized_client")
-        );
     }
 
+    /// Every alias names a code of RFC 6749 §5.2 or RFC 8628 §3.5, and no preset renames
+    /// one of those codes itself.
     #[test]
-    fn provider_error_codes_map_to_rfc6749_ones() {
-        assert_eq!(standard_error("bad_refresh_token"), Some("invalid_grant"));
-        assert_eq!(standard_error("invalid_grant"), None);
+    fn error_aliases_name_standard_codes() {
+        const STANDARD: [&str; 11] = [
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope",
+            "access_denied",
+            "authorization_pending",
+            "slow_down",
+            "expired_token",
+            "temporarily_unavailable",
+        ];
+        for p in ALL {
+            for (theirs, ours) in p.error_aliases {
+                assert!(STANDARD.contains(ours), "{}: {ours}", p.name);
+                assert!(!STANDARD.contains(theirs), "{}: {theirs}", p.name);
+            }
+        }
+        assert!(
+            microsoft::PRESET
+                .error_aliases
+                .contains(&("authorization_declined", "access_denied"))
+        );
+        assert!(
+            github::PRESET
+                .error_aliases
+                .contains(&("bad_refresh_token", "invalid_grant"))
+        );
     }
 }
