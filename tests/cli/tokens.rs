@@ -188,8 +188,10 @@ fn a_keychain_that_never_answers_times_out() {
             held.push(conn);
         }
     });
+    // A provider that answers: its endpoints are resolved before the keychain is asked.
+    let provider = Provider::start();
     let mut user = User::new();
-    user.config(&openid_config("corp", "https://login.example.com", "x", ""));
+    user.config(&openid_config("corp", &provider.issuer, "cli-public", ""));
     user.env(
         "DBUS_SESSION_BUS_ADDRESS",
         &format!("unix:path={}", socket.display()),
