@@ -19,7 +19,7 @@ use openidconnect::{ClientId, Nonce};
 use crate::config::Profile;
 use crate::error;
 use crate::http::Http;
-use crate::provider::presets::{self, EmailSource};
+use crate::presets::{self, EmailSource};
 use crate::provider::{Endpoints, OpenId};
 use crate::term::escape;
 use crate::token::TokenSet;

@@ -17,6 +17,7 @@ pub mod jwt;
 pub mod name;
 pub mod output;
 pub mod paths;
+pub mod presets;
 pub mod process;
 pub mod provider;
 pub mod secret;

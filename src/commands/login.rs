@@ -5,7 +5,7 @@
 //!
 //! Nothing is stored until the very end, so a failed login leaves an earlier one intact; tokens
 //! issued that could not be stored are revoked.
-//! A provider's quirks (`provider::presets`) add authorization parameters and decide where the
+//! A provider's quirks (`presets`) add authorization parameters and decide where the
 //! email comes from.
 
 use anyhow::{Context, Result};

@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::config::{Profile, Settings, Source};
 use crate::output;
-use crate::provider::presets::{self, EmailSource};
+use crate::presets::{self, EmailSource};
 
 pub fn run(settings: &Settings) -> Result<()> {
     let mut names: Vec<String> = presets::ALL.iter().map(|p| p.name.to_owned()).collect();

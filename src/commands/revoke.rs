@@ -3,7 +3,7 @@
 //!
 //! The refresh token is revoked first: it is the long-lived one, and revoking it also ends
 //! the access tokens issued from it at most providers (RFC 7009 §2.1). How to revoke is the
-//! provider's quirk (`provider::presets::Revocation`): GitHub has its own API, and at Google
+//! provider's quirk (`presets::Revocation`): GitHub has its own API, and at Google
 //! revoking one token ends the grant.
 
 use anyhow::{Result, bail};
@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 use crate::config::Settings;
 use crate::http::Http;
 use crate::output;
-use crate::provider::presets::{self, Revocation};
+use crate::presets::{self, Revocation};
 use crate::token::TokenSet;
 
 /// What `logout` says when `provider` cannot revoke: the preset's own words, else which key

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::auth_method::AuthMethod;
 use crate::cli::{GlobalArgs, StorageKind};
 use crate::error;
-use crate::provider::presets;
+use crate::presets;
 
 mod profile;
 use crate::secret::Secret;

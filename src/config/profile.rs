@@ -10,7 +10,7 @@ use super::{ProviderConfig, env_var};
 use crate::auth_method::AuthMethod;
 use crate::error;
 use crate::http;
-use crate::provider::presets::{self, Preset, Quirks, Site};
+use crate::presets::{self, Preset, Quirks, Site};
 use crate::secret::Secret;
 
 /// Where a provider's endpoints come from.

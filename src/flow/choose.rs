@@ -4,7 +4,8 @@
 //!   URL to be printed and the answer taken from the loopback listener or a pasted line;
 //!   `--browser` for a browser to be opened whatever this machine looks like;
 //! - else, when `$BROWSER` is unset and no browser can be shown here (an SSH session; on
-//!   Linux outside WSL, no `DISPLAY` nor `WAYLAND_DISPLAY`), no browser is started: the login
+//!   Linux outside WSL and on the BSDs, whose desktops need X11 or Wayland alike, no `DISPLAY`
+//!   nor `WAYLAND_DISPLAY`), no browser is started: the login
 //!   uses the device grant when the provider's config says `device = true`, else goes as
 //!   with `--no-browser`; one line on stderr says which and why.
 //!
@@ -40,7 +41,7 @@ pub struct Machine {
     pub browser_var: bool,
     /// `SSH_CONNECTION` or `SSH_TTY` is set.
     pub ssh: bool,
-    /// Linux (or another Unix desktop), where a display is needed for a browser.
+    /// Linux or a BSD (any Unix but macOS), where a browser needs an X11 or Wayland display.
     pub needs_display: bool,
     /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
     pub display: bool,

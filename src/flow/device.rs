@@ -208,8 +208,8 @@ pub(super) fn unsupported(ask: &Ask, chosen: &Chosen, why: &str) -> String {
     )
 }
 
-fn site(profile: &Profile) -> crate::provider::presets::Site<'_> {
-    crate::provider::presets::Site {
+fn site(profile: &Profile) -> crate::presets::Site<'_> {
+    crate::presets::Site {
         base_url: profile.base_url.as_deref(),
         tenant: profile.tenant.as_deref(),
         client_id: profile.client_id.as_deref(),

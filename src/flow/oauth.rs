@@ -27,7 +27,7 @@ use oauth2::{
 pub use super::oauth_error::{ProviderError, Unavailable};
 use crate::auth_method::AuthMethod;
 use crate::http::{Http, HttpError};
-use crate::provider::presets::ErrorAliases;
+use crate::presets::ErrorAliases;
 use crate::secret::Secret;
 use crate::token::TokenSet;
 pub use crate::token_response::TokenResponse;

@@ -11,7 +11,7 @@ use std::fmt;
 
 use oauth2::basic::BasicErrorResponse;
 
-use crate::provider::presets::ErrorAliases;
+use crate::presets::ErrorAliases;
 
 /// The provider refused a request and said why (RFC 6749 §5.2, RFC 7009 §2.2.1).
 #[derive(Debug)]
@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn a_provider_code_is_translated_only_by_its_presets_aliases() {
-        let github = crate::provider::presets::github::PRESET.error_aliases;
+        let github = crate::presets::github::PRESET.error_aliases;
         let ours = ProviderError::new(
             "https://gh.example/token",
             &error("bad_refresh_token"),

@@ -7,7 +7,7 @@
 //! matches the port too.
 
 use crate::config::Profile;
-use crate::provider::presets::Site;
+use crate::presets::Site;
 
 /// What to do about it, for `profile`'s client; `port` is the fixed port of this login
 /// (`--port` or `redirect_port`), if it has one.

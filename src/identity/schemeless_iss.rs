@@ -1,6 +1,6 @@
 //! ID tokens whose `iss` is the issuer without its `https://`, as Google documents its ID
 //! tokens may carry (`iss` "is equal to https://accounts.google.com or accounts.google.com",
-//! see `provider::presets::google`; OpenID Core §15.6.2). Accepted only for a provider whose
+//! see `presets::google`; OpenID Core §15.6.2). Accepted only for a provider whose
 //! quirks say so (the Google preset).
 //!
 //! `openidconnect` cannot even parse such a token: its `iss` must be a URL. So for this one

@@ -17,9 +17,10 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Endpoints, OpenId, presets};
+use super::{Endpoints, OpenId};
 use crate::error;
 use crate::http::{Http, HttpError};
+use crate::presets;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 struct Extra {

@@ -1,12 +1,11 @@
-//! A provider's endpoints, resolved from OpenID discovery or from the config, and the
-//! built-in presets (`presets/`).
+//! A provider's endpoints, resolved from OpenID discovery or from the config (the built-in
+//! presets, whose defaults the config starts from, are `crate::presets`).
 //!
 //! Discovery (OpenID Discovery 1.0 §4) must name exactly the configured issuer
 //! (§4.3, SECURITY.md row 5), Microsoft's tenant template aside (`presets::microsoft`); every
 //! endpoint must be https off loopback (SECURITY.md row 11).
 
 mod discovery;
-pub mod presets;
 mod rfc8414;
 
 use anyhow::{Context, Result};
@@ -17,6 +16,7 @@ use crate::auth_method::AuthMethod;
 use crate::config::{Profile, Source};
 use crate::error;
 use crate::http::{self, Http};
+use crate::presets;
 
 /// What an OpenID provider adds: the keys its ID tokens are signed with.
 pub struct OpenId {

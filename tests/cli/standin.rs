@@ -1,6 +1,6 @@
 //! Local stand-ins for Google, GitHub, Microsoft and GitLab, which the test machines cannot
 //! reach. Each one reproduces its provider's documented wire format (the sources are cited in
-//! `src/provider/presets/`): paths, status codes, content types, GitHub's errors with HTTP 200,
+//! `src/presets/`): paths, status codes, content types, GitHub's errors with HTTP 200,
 //! Microsoft's templated issuer and `tid`, missing `expires_in`, rotating refresh tokens and the
 //! revocation calls. It runs on 127.0.0.1 in the test's own process (bound before the test goes
 //! on, so there is nothing to wait for), consents at once (its authorize endpoint redirects to
