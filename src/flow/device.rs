@@ -153,7 +153,7 @@ pub fn obtain(ask: &Ask, endpoint: &str, chosen: &Chosen) -> Result<Obtained> {
         issuer: &ask.ep.issuer,
         client_id,
     };
-    device_display::show(&who, &code, ask.clipboard, ask.timeout);
+    device_display::show(&who, &code, ask.clipboard);
     let response = device_poll::poll(ask, chosen, &code, received)?;
     Ok(Obtained {
         response,

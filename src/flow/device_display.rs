@@ -38,7 +38,7 @@ pub struct Asker<'a> {
 /// Shows the code and where to enter it; `clipboard` is `--clipboard`. On a terminal the QR
 /// code comes first, so that the page and the code are the last lines, on screen whatever
 /// the size of the terminal.
-pub fn show(who: &Asker, code: &Checked, clipboard: bool, timeout: u64) {
+pub fn show(who: &Asker, code: &Checked, clipboard: bool) {
     let terminal = std::io::stderr().is_terminal();
     if terminal && let Some(complete) = &code.verification_uri_complete {
         match qr(complete.as_str()) {
@@ -72,10 +72,8 @@ pub fn show(who: &Asker, code: &Checked, clipboard: bool, timeout: u64) {
     for note in &code.notes {
         output::note(note);
     }
-    let secs = code.expires_in.as_secs().min(timeout);
-    output::note(&format!(
-        "\nWaiting up to {secs} s for the login to be approved (Ctrl-C to cancel)..."
-    ));
+    // A blank line before the wait, which `device_poll` shows (`progress`).
+    output::note("");
 }
 
 /// The QR code of `text` at the lowest error correction (the smallest symbol), in half

@@ -17,7 +17,6 @@
 //! one (oidc-provider once it has forgotten the code: "grant request is invalid") and others
 //! a wrong one (GitHub's `incorrect_device_code`): the message names what the provider said.
 
-use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -26,6 +25,7 @@ use super::Ask;
 use super::device::{self, Chosen};
 use super::device_check::{Checked, MAX_INTERVAL};
 use super::oauth::{ProviderError, TokenResponse, Unavailable};
+use super::progress::Progress;
 use crate::error::Failure;
 use crate::http::HttpError;
 use crate::output;
@@ -55,11 +55,14 @@ pub fn poll(
     // The polls that failed on the way since the provider last answered, and the last of them.
     let mut failures = 0;
     let mut last_failure: Option<anyhow::Error> = None;
+    // The wait on stderr: a live line with the time left on a terminal, one line elsewhere.
+    let mut progress = Progress::start("for the login to be approved", deadline, false);
     loop {
         let now = Instant::now();
         if now + interval > deadline {
             // No request would come back before the deadline: wait for it, then give up.
-            sleep(deadline.saturating_duration_since(now));
+            progress.sleep_until(deadline);
+            drop(progress);
             let failure = match deadline < expires {
                 true => Failure::Login(format!(
                     "timed out after {} s waiting for the login to be approved: run '{}' again \
@@ -74,7 +77,7 @@ pub fn poll(
                 None => failure.into(),
             });
         }
-        sleep(interval);
+        progress.sleep_until(now + interval);
         output::debug("polling the token endpoint");
         let err = match ask.oauth.poll_device(ask.http, &code.device_code) {
             Ok(tokens) => return Ok(tokens),

@@ -91,6 +91,14 @@ fn qr_code_and_clipboard_on_a_terminal_only() {
     );
     let osc52 = format!("\x1b]52;c;{}\x07", base64_of(&code));
     assert!(screen.contains(&osc52), "{screen:?}");
+    // While it polls, a live line counts down in place (redrawn after a carriage return,
+    // ended by ESC [ K) and is erased at the end; no plain waiting line.
+    assert!(
+        screen.contains("\r⠋ Waiting for the login to be approved: ")
+            && screen.contains(" left (Ctrl-C to cancel)\x1b[K"),
+        "{screen:?}"
+    );
+    assert!(!screen.contains("Waiting up to"), "{screen:?}");
     // No terminal says whether it took the code: never said to be copied.
     assert!(screen.contains(&format!(
         "{osc52}The code was sent to the terminal's clipboard (OSC 52); if it is not there, the \
@@ -117,7 +125,15 @@ fn qr_code_and_clipboard_on_a_terminal_only() {
     let (run, _) = with_phone(without_a_terminal(&login), "approve");
     assert_eq!(run.code, 0, "{run:#?}");
     assert!(
-        !run.stderr.contains('\u{2588}') && !run.stderr.contains('\x1b'),
+        !run.stderr.contains('\u{2588}')
+            && !run.stderr.contains('\x1b')
+            && !run.stderr.contains('\r'),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr.contains(
+            "\n\nWaiting up to 600 s for the login to be approved (Ctrl-C to cancel)...\n"
+        ),
         "{run:#?}"
     );
     assert!(
