@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         }
         'oauthcli;login' {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Extra scope to ask for, added to the provider''s defaults (repeatable)')
+            [CompletionResult]::new('--login-hint', '--login-hint', [CompletionResultType]::ParameterName, 'The account the provider should offer first (OpenID login_hint; overrides the config''s)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Fixed port for the loopback redirect [default: any free port]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds (1 to 86400)')
             [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where to keep the tokens [default: the config''s `storage`, else keyring]')
@@ -54,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
             [CompletionResult]::new('--browser', '--browser', [CompletionResultType]::ParameterName, 'Open a browser even where none seems to be shown (an SSH session, no display)')
             [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Log in with a code entered on any other device (the device grant, RFC 8628)')
             [CompletionResult]::new('--clipboard', '--clipboard', [CompletionResultType]::ParameterName, 'With the device grant, also copy the code to the terminal''s clipboard (OSC 52)')
+            [CompletionResult]::new('--select-account', '--select-account', [CompletionResultType]::ParameterName, 'Ask the provider to let you pick the account, even when one is signed in')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (never prints a secret); repeat for more')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -453,13 +453,17 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__login)
-            opts="-v -h -V --scope --no-browser --browser --device --clipboard --port --timeout --storage --config --verbose --help --version"
+            opts="-v -h -V --scope --no-browser --browser --device --clipboard --login-hint --select-account --port --timeout --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-hint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         }
         &'oauthcli;login'= {
             cand --scope 'Extra scope to ask for, added to the provider''s defaults (repeatable)'
+            cand --login-hint 'The account the provider should offer first (OpenID login_hint; overrides the config''s)'
             cand --port 'Fixed port for the loopback redirect [default: any free port]'
             cand --timeout 'Give up after this many seconds (1 to 86400)'
             cand --storage 'Where to keep the tokens [default: the config''s `storage`, else keyring]'
@@ -50,6 +51,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
             cand --browser 'Open a browser even where none seems to be shown (an SSH session, no display)'
             cand --device 'Log in with a code entered on any other device (the device grant, RFC 8628)'
             cand --clipboard 'With the device grant, also copy the code to the terminal''s clipboard (OSC 52)'
+            cand --select-account 'Ask the provider to let you pick the account, even when one is signed in'
             cand -v 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand --verbose 'Say more on stderr about what happens (never prints a secret); repeat for more'
             cand -h 'Print help (see more with ''--help'')'

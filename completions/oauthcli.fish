@@ -43,6 +43,7 @@ complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "doctor" -d 'Check
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthcli -n "__fish_oauthcli_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l scope -d 'Extra scope to ask for, added to the provider\'s defaults (repeatable)' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l login-hint -d 'The account the provider should offer first (OpenID login_hint; overrides the config\'s)' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l port -d 'Fixed port for the loopback redirect [default: any free port]' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l timeout -d 'Give up after this many seconds (1 to 86400)' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l storage -d 'Where to keep the tokens [default: the config\'s `storage`, else keyring]' -r -f -a "keyring\t'The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)'
@@ -52,6 +53,7 @@ complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l no-browser -
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l browser -d 'Open a browser even where none seems to be shown (an SSH session, no display)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l device -d 'Log in with a code entered on any other device (the device grant, RFC 8628)'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l clipboard -d 'With the device grant, also copy the code to the terminal\'s clipboard (OSC 52)'
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -l select-account -d 'Ask the provider to let you pick the account, even when one is signed in'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s v -l verbose -d 'Say more on stderr about what happens (never prints a secret); repeat for more'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand login" -s V -l version -d 'Print version'

@@ -62,6 +62,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         }
         _ => None,
     };
+    check_domain(ctx.profile, id_claims.as_ref().and(f.id_token.as_ref()))?;
     let who = identity::identify(
         ctx.profile,
         ctx.ep,
@@ -150,6 +151,31 @@ pub fn no_refresh_note(
         ));
     }
     Some(note)
+}
+
+/// With `hd` in the config (Google), the login must be of that Workspace domain: the
+/// parameter only steers Google's account picker, and Google says of the ID token's `hd`
+/// claim "You must check this claim when restricting access to a resource to only members of
+/// certain domains" (`presets::google`). `raw_id_token` is the validated ID token.
+fn check_domain(profile: &Profile, raw_id_token: Option<&Secret>) -> Result<()> {
+    let Some(("hd", want)) = profile.hints.domain.as_ref().map(|(k, v)| (*k, v)) else {
+        return Ok(());
+    };
+    let claims = raw_id_token.and_then(|t| crate::jwt::unverified_claims(t.expose()).ok());
+    let got = claims.as_ref().and_then(|c| c.get("hd")?.as_str());
+    if got == Some(want.as_str()) {
+        return Ok(());
+    }
+    bail!(
+        "the account is {}, not of the Google Workspace domain {want} that `hd` in the config \
+         asks for; log in with an account of {want} (--select-account shows the account picker), \
+         or change `hd` under [providers.{}]",
+        match got {
+            Some(d) => format!("of the domain {}", escape(d)),
+            None => "not of a Google Workspace domain".to_owned(),
+        },
+        profile.name
+    )
 }
 
 /// A refresh's result: the new set, and whether a new ID token came with it.

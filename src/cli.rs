@@ -152,6 +152,13 @@ pub struct LoginArgs {
     /// error: it would copy nothing.
     #[arg(long, conflicts_with_all = ["browser", "no_browser", "port"])]
     pub clipboard: bool,
+    /// The account the provider should offer first (OpenID login_hint; overrides the config's)
+    #[arg(long, value_name = "EMAIL", conflicts_with = "device",
+          value_parser = |v: &str| crate::config::hints::plain(v))]
+    pub login_hint: Option<String>,
+    /// Ask the provider to let you pick the account, even when one is signed in
+    #[arg(long, conflicts_with = "device")]
+    pub select_account: bool,
     /// Fixed port for the loopback redirect [default: any free port]
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,

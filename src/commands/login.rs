@@ -120,6 +120,10 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         oauth: &oauth,
         scopes: &scopes,
         refresh_token_stored: previous.as_ref().is_some_and(|p| p.refresh_token.is_some()),
+        hints: flow::hints::Flags {
+            login_hint: args.login_hint.as_deref(),
+            select_account: args.select_account,
+        },
         timeout: args.timeout,
         clipboard: args.clipboard,
         verbose: v,

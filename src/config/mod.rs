@@ -19,6 +19,7 @@ use crate::cli::{GlobalArgs, StorageKind};
 use crate::error;
 use crate::presets;
 
+pub mod hints;
 mod profile;
 use crate::secret::Secret;
 pub use profile::{Profile, Source};
@@ -66,6 +67,12 @@ pub struct ProviderConfig {
     pub device_client_secret: Option<Secret>,
     /// More hosts whose git repositories take this provider's tokens (`host` or `host:port`).
     pub git_hosts: Option<Vec<String>>,
+    /// The account the provider should offer first (OpenID `login_hint`).
+    pub login_hint: Option<String>,
+    /// Google: the Workspace domain (`hd`); the ID token must name it.
+    pub hd: Option<String>,
+    /// Microsoft: the tenant's domain (`domain_hint`).
+    pub domain_hint: Option<String>,
 }
 
 /// The loaded configuration and the global flags.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use super::hints::AccountHints;
 use super::{ProviderConfig, env_var};
 use crate::auth_method::AuthMethod;
 use crate::error;
@@ -53,6 +54,8 @@ pub struct Profile {
     /// The username git is given with a token: what the preset's host documents, else
     /// `oauth2`, the convention of OAuth-aware git hosts.
     pub git_username: &'static str,
+    /// `login_hint`, `hd`, `domain_hint` (`hints`).
+    pub hints: AccountHints,
 }
 
 /// The default scopes of an OpenID provider: enough for an email and a refresh token.
@@ -80,6 +83,7 @@ pub(super) fn resolve(
         }
     };
     checked("base_url", &pc.base_url)?;
+    let hints = super::hints::resolve(pc, preset, bad)?;
     match preset {
         None if pc.base_url.is_some() || pc.tenant.is_some() => {
             let key = if pc.base_url.is_some() {
@@ -224,6 +228,7 @@ pub(super) fn resolve(
         git_username: preset
             .and_then(|p| p.git.as_ref())
             .map_or("oauth2", |g| g.username),
+        hints,
     })
 }
 

@@ -17,7 +17,7 @@ use super::callback::Page;
 use super::choose::Grant;
 use super::listener::{self, Listener, Outcome};
 use super::progress::Progress;
-use super::{Ask, Obtained, browser, interrupt, redirect_refused};
+use super::{Ask, Obtained, browser, hints, interrupt, redirect_refused};
 use crate::error::Failure;
 use crate::output;
 use crate::term::escape;
@@ -30,15 +30,12 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
     output::debug(&format!("listening on 127.0.0.1:{}", listener.port()));
     let redirect = listener.redirect_uri();
     let nonce = ask.ep.openid.as_ref().map(|_| Nonce::new_random());
-    let mut extra: Vec<(&str, &str)> = nonce
+    let params = hints::params(ask.profile, ask.hints, ask.refresh_token_stored);
+    let extra: Vec<(&str, &str)> = nonce
         .iter()
         .map(|n| ("nonce", n.secret().as_str()))
+        .chain(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .collect();
-    extra.extend(
-        ask.profile
-            .quirks
-            .authorize_params(ask.refresh_token_stored),
-    );
     let auth = ask
         .oauth
         .authorize(&ask.ep.authorization, &redirect, ask.scopes, &extra)?;

@@ -19,6 +19,7 @@ mod device_check;
 mod device_display;
 mod device_poll;
 pub mod done;
+pub mod hints;
 pub mod interrupt;
 pub mod launch;
 pub mod listener;
@@ -51,6 +52,8 @@ pub struct Ask<'a> {
     /// A refresh token for this client is stored already (Google asks consent again only
     /// when it is not).
     pub refresh_token_stored: bool,
+    /// `--login-hint`, `--select-account`.
+    pub hints: hints::Flags<'a>,
     /// `--timeout`, in seconds.
     pub timeout: u64,
     /// `--clipboard`: the device grant copies its code to the terminal's clipboard.

@@ -65,6 +65,7 @@ pub static PRESET: Preset = Preset {
         tenant_issuer: false,
         comma_scopes: true,
         schemeless_issuer: false,
+        domain_hint: None,
     },
     defaults,
     register,

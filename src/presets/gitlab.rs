@@ -44,6 +44,7 @@ pub static PRESET: Preset = Preset {
         tenant_issuer: false,
         comma_scopes: false,
         schemeless_issuer: false,
+        domain_hint: None,
     },
     defaults,
     register,

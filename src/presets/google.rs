@@ -10,6 +10,10 @@
 //!   accounts.google.com"
 //!   (https://developers.google.com/identity/openid-connect/openid-connect#validatinganidtoken):
 //!   both are taken here (`identity::schemeless_iss`), for Google alone.
+//! - `hd`: "Streamline the login process for accounts owned by a Google Cloud organization";
+//!   of the ID token's `hd` claim: "You must check this claim when restricting access to a
+//!   resource to only members of certain domains"
+//!   (https://developers.google.com/identity/openid-connect/openid-connect#hd-param).
 //! - `access_type=offline` is what makes Google return a refresh token; Google returns one
 //!   only on the first consent, so `prompt=consent` asks again when none is stored
 //!   (https://developers.google.com/identity/protocols/oauth2/web-server#offline).
@@ -46,6 +50,7 @@ pub static PRESET: Preset = Preset {
         tenant_issuer: false,
         comma_scopes: false,
         schemeless_issuer: true,
+        domain_hint: Some("hd"),
     },
     defaults,
     register,

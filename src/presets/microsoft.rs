@@ -30,6 +30,9 @@
 //!   `POST https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode`; it is for
 //!   public clients ("Allow public client flows" in the registration's Authentication
 //!   settings); a refusal polls as `authorization_declined`.
+//! - `domain_hint`: "If included, it will skip the email-based discovery process that user
+//!   goes through on the sign-in page" ("Microsoft identity platform and OAuth 2.0
+//!   authorization code flow", request parameters).
 
 use anyhow::{Context, Result, bail};
 
@@ -49,6 +52,7 @@ pub static PRESET: Preset = Preset {
         tenant_issuer: true,
         comma_scopes: false,
         schemeless_issuer: false,
+        domain_hint: Some("domain_hint"),
     },
     defaults,
     register,

@@ -60,6 +60,9 @@ pub struct Quirks {
     pub comma_scopes: bool,
     /// ID tokens may name the issuer without `https://` (Google).
     pub schemeless_issuer: bool,
+    /// The authorization parameter, and config key, that names the user's organisation's
+    /// domain: Google's `hd`, Microsoft's `domain_hint`.
+    pub domain_hint: Option<&'static str>,
 }
 
 impl Default for Quirks {
@@ -71,6 +74,7 @@ impl Default for Quirks {
             tenant_issuer: false,
             comma_scopes: false,
             schemeless_issuer: false,
+            domain_hint: None,
         }
     }
 }

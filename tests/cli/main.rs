@@ -21,6 +21,7 @@ mod git;
 mod google_iss;
 mod headless;
 mod help;
+mod hints;
 mod hostile;
 mod hostile_tokens;
 mod keychain;

@@ -57,6 +57,8 @@ pub struct Options {
     pub google_schemeless_iss: bool,
     /// Every ID token's signature is broken (one of its bytes changed).
     pub bad_signature: bool,
+    /// Google: the account's Workspace domain, the ID token's `hd` claim.
+    pub google_hd: Option<&'static str>,
 }
 
 /// One request the stand-in received.
@@ -698,6 +700,9 @@ impl Provider {
                 claims["email"] = json!(EMAIL);
                 claims["email_verified"] = json!(true);
                 claims["at_hash"] = json!("HK6E_P6Dh8Y93mRNtsDB1Q");
+                if let Some(hd) = self.opts.google_hd {
+                    claims["hd"] = json!(hd);
+                }
             }
             Kind::Microsoft => {
                 let iss_tenant = if self.opts.ms_foreign_issuer {
