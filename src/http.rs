@@ -91,6 +91,14 @@ pub enum HttpError {
         location: String,
     },
     Build(String),
+    /// A token endpoint answered an error status with no OAuth error in its body (an HTML
+    /// error page, an empty 400): `flow::token_http`.
+    Status {
+        url: String,
+        status: u16,
+        /// What the body is: its type and size, and its first characters, escaped.
+        body: String,
+    },
 }
 
 impl fmt::Display for HttpError {
@@ -111,6 +119,12 @@ impl fmt::Display for HttpError {
                 "{url} answered {status} with a redirect to '{location}': oauthcli follows no \
                  redirects, so nothing was sent there; check the provider's endpoints"
             ),
+            HttpError::Status { url, status, body } => {
+                write!(
+                    f,
+                    "{url} answered HTTP {status} with no OAuth error ({body})"
+                )
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::accept;
 use crate::auth_method::AuthMethod;
 use crate::config::Settings;
 use crate::flow::oauth::ProviderError;
+use crate::flow::token_http;
 use crate::http::Http;
 use crate::output;
 use crate::provider;
@@ -198,6 +199,10 @@ fn refresh(settings: &Settings, provider: &str, set: &TokenSet) -> Result<Answer
                 // RFC 6749 §5.2: the refresh token is invalid, expired or revoked.
                 Some(pe) if pe.error == "invalid_grant" => {
                     Ok(Answer::Refused(term::escape(&pe.to_string())))
+                }
+                // A 400 or 401 with no error code says the same without the words.
+                None if token_http::is_bare_refusal(&e) => {
+                    Ok(Answer::Refused(term::escape(&format!("{e:#}"))))
                 }
                 _ => Err(e.context(format!(
                     "refreshing the token of '{provider}' failed; the stored login is unchanged"

@@ -125,6 +125,7 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
             select_account: args.select_account,
         },
         timeout: args.timeout,
+        config: &settings.path,
         clipboard: args.clipboard,
         verbose: v,
         wsl: machine.wsl,

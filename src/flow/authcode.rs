@@ -17,7 +17,7 @@ use super::callback::Page;
 use super::choose::Grant;
 use super::listener::{self, Listener, Outcome};
 use super::progress::Progress;
-use super::{Ask, Obtained, browser, hints, interrupt, redirect_refused};
+use super::{Ask, Obtained, advice, browser, hints, interrupt, redirect_refused};
 use crate::error::Failure;
 use crate::output;
 use crate::term::escape;
@@ -101,8 +101,15 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
             let why = description
                 .map(|d| format!(": {}", escape(&d)))
                 .unwrap_or_default();
+            let fix = match error.as_str() {
+                "invalid_scope" => format!(
+                    "; {}",
+                    advice::scope_refused(ask.profile, ask.scopes, ask.config)
+                ),
+                _ => String::new(),
+            };
             return Err(Failure::Login(format!(
-                "the login was refused at the provider ({}{why}); nothing was stored",
+                "the login was refused at the provider ({}{why}); nothing was stored{fix}",
                 escape(&error)
             ))
             .into());
@@ -126,6 +133,10 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
             if let Some(done) = browser {
                 done.serve(Page::Failed, name);
             }
+            let e = match advice::client_refused(&e, ask.profile, ask.config) {
+                Some(fix) => e.context(fix),
+                None => e,
+            };
             Err(e.context(format!("the login to '{name}' failed; nothing was stored")))
         }
     }

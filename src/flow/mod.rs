@@ -9,6 +9,7 @@
 //! - [`device`]: the device authorization grant (RFC 8628), a code entered on another device;
 //! - which one a login uses is decided once, by [`choose`].
 
+pub mod advice;
 pub mod authcode;
 pub mod browser;
 pub mod callback;
@@ -32,6 +33,7 @@ pub mod progress;
 mod redirect_refused;
 pub mod request;
 pub mod scopes;
+pub mod token_http;
 
 use openidconnect::Nonce;
 
@@ -56,6 +58,8 @@ pub struct Ask<'a> {
     pub hints: hints::Flags<'a>,
     /// `--timeout`, in seconds.
     pub timeout: u64,
+    /// The config file, for messages that name a key in it.
+    pub config: &'a std::path::Path,
     /// `--clipboard`: the device grant copies its code to the terminal's clipboard.
     pub clipboard: bool,
     pub verbose: u8,

@@ -25,6 +25,7 @@ use oauth2::{
 };
 
 pub use super::oauth_error::{ProviderError, Unavailable};
+use super::token_http::TokenHttp;
 use crate::auth_method::AuthMethod;
 use crate::http::{Http, HttpError};
 use crate::presets::ErrorAliases;
@@ -157,7 +158,7 @@ impl OAuth {
             .exchange_code(AuthorizationCode::new(code))
             .set_pkce_verifier(verifier)
             .set_redirect_uri(std::borrow::Cow::Owned(redirect))
-            .request(http)
+            .request(&TokenHttp(http))
             .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }
 
@@ -166,7 +167,7 @@ impl OAuth {
         let token = RefreshToken::new(refresh_token.expose().to_owned());
         self.client()
             .exchange_refresh_token(&token)
-            .request(http)
+            .request(&TokenHttp(http))
             .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }
 
@@ -300,6 +301,8 @@ fn describe<T: oauth2::ErrorResponse + 'static>(
     err: RequestTokenError<HttpError, T>,
 ) -> anyhow::Error {
     match err {
+        // It says what the endpoint answered already.
+        RequestTokenError::Request(e @ HttpError::Status { .. }) => anyhow!(e),
         RequestTokenError::Request(e) => {
             anyhow!(e).context(format!("request to {endpoint} failed"))
         }

@@ -58,8 +58,15 @@ pub static PRESET: Preset = Preset {
     register,
     redirect_refused,
     // "Microsoft identity platform and the OAuth 2.0 device authorization grant flow": a user
-    // who refuses is answered `authorization_declined`.
-    error_aliases: &[("authorization_declined", "access_denied")],
+    // who refuses is answered `authorization_declined`. "... authorization code flow", token
+    // endpoint errors: `interaction_required` ("The request requires user interaction. For
+    // example, an additional authentication step is required": Conditional Access, MFA) and
+    // `consent_required` mean that only a new interactive login helps, as `invalid_grant`.
+    error_aliases: &[
+        ("authorization_declined", "access_denied"),
+        ("interaction_required", "invalid_grant"),
+        ("consent_required", "invalid_grant"),
+    ],
     device_scopes: None,
     enable_device,
     // No git hosting under this login (README, "git": add its hosts with git_hosts).

@@ -281,7 +281,12 @@ fn refusals_at_dot_are_reported_and_nothing_is_stored() {
     assert_login_failed(
         &user,
         &login,
-        "the login was refused at the provider (invalid_scope); nothing was stored",
+        &format!(
+            "the login was refused at the provider (invalid_scope); nothing was stored; the \
+             provider refused the scopes asked for (openid email offline_access): leave out the \
+             ones it does not know, in `scopes` under [providers.dot] in {} or in --scope",
+            user.config.display()
+        ),
     );
     let auth = &provider.requests_to("/o/authorize/")[0]["query"];
     assert_eq!(auth["scope"], "openid email offline_access");

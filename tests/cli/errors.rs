@@ -243,14 +243,18 @@ fn a_token_endpoint_error_is_shown_and_nothing_is_stored() {
     ));
     let r = user.run(&["login"]);
     assert_eq!(r.code, 1, "{r:#?}");
-    assert!(
-        r.stderr.ends_with(&format!(
-            "error: the login to 'local' failed; nothing was stored\n  caused by: {}/token answered \
-             `invalid_client`: client authentication failed\n",
+    assert_eq!(
+        r.error(),
+        format!(
+            "error: the login to 'local' failed; nothing was stored\n  caused by: the provider \
+             did not accept the client 'cli-basic' with the secret it was given: check \
+             client_secret under [providers.local] in {} or the variable \
+             OAUTHCLI_LOCAL_CLIENT_SECRET, and token_endpoint_auth_method (client_secret_basic \
+             or client_secret_post)\n  caused by: {}/token answered `invalid_client`: client \
+             authentication failed\n",
+            user.config.display(),
             provider.issuer
-        )),
-        "{}",
-        r.stderr
+        )
     );
     assert_eq!(user.browser_log().last().unwrap()[..4], *"200 ");
     assert_eq!(std::fs::read(user.token_file("local")).unwrap(), before);
@@ -517,7 +521,7 @@ fn a_login_without_an_email_says_what_was_asked_and_how_to_get_one() {
     let r = user.run(&["login"]);
     assert_eq!(r.code, 1, "{r:#?}");
     // What follows the URL and the waiting line.
-    let error = &r.stderr[r.stderr.find("error: ").unwrap()..];
+    let error = r.error();
     assert_eq!(
         error,
         format!(
@@ -552,4 +556,45 @@ fn a_scope_the_provider_does_not_list_is_named_before_the_browser_opens() {
     assert_eq!(r.code, 0, "{r:#?}");
     let granted = user.stored("local")["scopes"].clone();
     assert!(!granted.to_string().contains("calendar"), "{granted}");
+}
+
+#[test]
+fn a_client_the_token_endpoint_refuses_is_told_which_secret_to_set() {
+    // `cli-basic` is a confidential client of the real provider (secret `basic-secret`).
+    let provider = Provider::start();
+    let user = User::new();
+    for (extra, said) in [
+        (
+            "",
+            "the provider did not accept the client 'cli-basic' without a secret: if it is a \
+             confidential client, set client_secret under [providers.local] in CONFIG or the \
+             variable OAUTHCLI_LOCAL_CLIENT_SECRET; if it should be public, make it so at the \
+             provider",
+        ),
+        (
+            "client_secret = \"wrong\"\n",
+            "the provider did not accept the client 'cli-basic' with the secret it was given: \
+             check client_secret under [providers.local] in CONFIG or the variable \
+             OAUTHCLI_LOCAL_CLIENT_SECRET, and token_endpoint_auth_method (client_secret_basic \
+             or client_secret_post)",
+        ),
+    ] {
+        user.config(&format!(
+            "storage = \"file\"\n{}",
+            openid_config("local", &provider.issuer, "cli-basic", extra)
+        ));
+        let r = user.run(&["login"]);
+        assert_eq!(r.code, 1, "{r:#?}");
+        let error = r.error();
+        let said = said.replace("CONFIG", &user.config.display().to_string());
+        assert!(
+            error.starts_with(&format!(
+                "error: the login to 'local' failed; nothing was stored\n  caused by: {said}\n  \
+                 caused by: {}/token answered `invalid_client`",
+                provider.issuer
+            )),
+            "{error}"
+        );
+        assert!(!user.token_file("local").exists());
+    }
 }

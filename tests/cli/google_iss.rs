@@ -44,7 +44,7 @@ fn a_schemeless_issuer_with_a_broken_signature_is_refused() {
     });
     let r = user.run(&["login", "google"]);
     assert_eq!(r.code, 1, "{r:#?}");
-    let error = &r.stderr[r.stderr.find("error: ").unwrap()..];
+    let error = r.error();
     assert!(
         error.starts_with(
             "error: the login to 'google' failed; nothing was stored\n  caused by: the ID token \
@@ -72,7 +72,7 @@ fn a_schemeless_issuer_is_refused_for_any_other_provider() {
     user.env("OAUTHCLI_CORP_CLIENT_SECRET", GOOGLE_SECRET);
     let r = user.run(&["login", "corp"]);
     assert_eq!(r.code, 1, "{r:#?}");
-    let error = &r.stderr[r.stderr.find("error: ").unwrap()..];
+    let error = r.error();
     assert!(
         error.starts_with(
             "error: the login to 'corp' failed; nothing was stored\n  caused by: the ID token is \

@@ -66,7 +66,7 @@ fn an_account_of_another_domain_than_hd_is_refused() {
         let user = google_user(&g, "hd = \"example.com\"\n");
         let r = user.run(&["login", "google"]);
         assert_eq!(r.code, 1, "{r:#?}");
-        let error = &r.stderr[r.stderr.find("error: ").unwrap()..];
+        let error = r.error();
         assert_eq!(
             error,
             format!(

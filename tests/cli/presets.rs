@@ -383,15 +383,18 @@ fn github_errors_sent_with_http_200_fail_the_login() {
     let r = user.run(&["login", "github"]);
     assert_eq!(r.code, 1, "{r:#?}");
     assert_eq!(r.stdout, "");
-    assert!(
-        r.stderr.ends_with(&format!(
-            "error: the login to 'github' failed; nothing was stored\n  caused by: {}/login/oauth/access_token \
-             answered `incorrect_client_credentials` (`invalid_client`): The client_id and/or client_secret \
-             passed are incorrect.\n",
+    assert_eq!(
+        r.error(),
+        format!(
+            "error: the login to 'github' failed; nothing was stored\n  caused by: the provider \
+             did not accept the client '{GITHUB_CLIENT}' with the secret it was given: check \
+             client_secret under [providers.github] in {} or the variable \
+             OAUTHCLI_GITHUB_CLIENT_SECRET\n  caused by: {}/login/oauth/access_token answered \
+             `incorrect_client_credentials` (`invalid_client`): The client_id and/or \
+             client_secret passed are incorrect.\n",
+            user.config.display(),
             gh.base
-        )),
-        "{}",
-        r.stderr
+        )
     );
     assert!(!user.token_file("github").exists());
     assert!(gh.requests_to("/api/v3/user/emails").is_empty());

@@ -1,6 +1,7 @@
-//! A refresh token the provider refused (`invalid_grant`): recorded under the login's lock,
-//! shown by `status`, never sent again; and at Google, whose refresh tokens come only with a
-//! consent, the next login asks for one.
+//! A refresh token the provider refused (`invalid_grant`, or Microsoft's
+//! `interaction_required`): recorded under the login's lock, shown by `status`, never sent
+//! again; and at Google, whose refresh tokens come only with a consent, the next login asks
+//! for one.
 
 use std::collections::BTreeSet;
 
@@ -209,4 +210,35 @@ fn google_login_as_another_account_does_not_keep_the_first_ones_refresh_token() 
     user.ok(&["login", "google"]);
     assert_eq!(authorize_params(&g, 2), pairs(WITH_CONSENT));
     assert!(user.stored("google")["refresh_token"].is_string());
+}
+
+#[test]
+fn microsoft_asking_for_interaction_at_refresh_means_log_in_again() {
+    let ms = StandIn::start(
+        Kind::Microsoft,
+        Options {
+            ms_refresh_error: Some("interaction_required"),
+            ..Options::default()
+        },
+    );
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n[providers.microsoft]\nbase_url = \"{}\"\nclient_id = \
+         \"{MS_CLIENT}\"\n",
+        ms.base
+    ));
+    user.ok(&["login", "microsoft"]);
+    let r = user.run(&["token", "--min-ttl", "7200"]);
+    assert_eq!(r.code, 4, "{r:#?}");
+    assert!(
+        r.stderr
+            .contains("answered `interaction_required` (`invalid_grant`): AADSTS50076"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.ends_with("run 'oauthcli login microsoft'\n"),
+        "{}",
+        r.stderr
+    );
 }

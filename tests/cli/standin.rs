@@ -59,6 +59,9 @@ pub struct Options {
     pub bad_signature: bool,
     /// Google: the account's Workspace domain, the ID token's `hd` claim.
     pub google_hd: Option<&'static str>,
+    /// Microsoft: every refresh is answered with this error (Conditional Access asking for
+    /// MFA: `interaction_required`, AADSTS50076).
+    pub ms_refresh_error: Option<&'static str>,
 }
 
 /// One request the stand-in received.
@@ -628,6 +631,16 @@ impl Provider {
                 }
                 json_reply(200, body)
             }
+            Some("refresh_token") if self.opts.ms_refresh_error.is_some() => json_reply(
+                400,
+                json!({
+                    "error": self.opts.ms_refresh_error,
+                    "error_description": "AADSTS50076: Due to a configuration change made by your \
+                        administrator, or because you moved to a new location, you must use \
+                        multi-factor authentication to access the resource.",
+                    "error_codes": [50076],
+                }),
+            ),
             Some("refresh_token") => {
                 let old = f.get("refresh_token").cloned().unwrap_or_default();
                 let Some(scope) = s.refresh.get(&old).cloned() else {

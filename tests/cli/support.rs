@@ -218,6 +218,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// The error report: stderr from its `error:` line on, past what a login printed before
+    /// it failed (the URL, the waiting line).
+    pub fn error(&self) -> &str {
+        let at = self
+            .stderr
+            .find("error: ")
+            .unwrap_or_else(|| panic!("no error: {self:#?}"));
+        &self.stderr[at..]
+    }
+
     /// Asserts that the run failed with `code` and exactly `stderr`, printing nothing on stdout.
     pub fn failed(&self, code: i32, stderr: &str) {
         assert_eq!(

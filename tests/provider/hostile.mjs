@@ -43,6 +43,8 @@ const MODES = {
   'token-redirect': 'the token endpoint answers 307 to REDIRECT_TO',
   'token-stall': 'the token endpoint never answers',
   'token-huge': 'the token endpoint answers with a 2 MiB body',
+  'token-bare-400': 'the token endpoint refuses with HTTP 400 and an empty body, no error code',
+  'token-html-500': 'the token endpoint fails with an HTML page and HTTP 500',
   'id-forged': 'the ID token is signed with another key under the published key id',
   'id-expired': 'the ID token expired ten minutes ago',
   'id-future': 'the ID token is issued ten minutes in the future',
@@ -279,6 +281,13 @@ function exchange(issuer, req, form, res) {
   }
   if (DEVICE && form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
     return device.poll(issuer, req, form, res);
+  }
+  // Only for the grant BENT_AT names (a refresh, or the login's exchange).
+  const grant = form.get('grant_type') === 'refresh_token' ? 'refresh' : 'login';
+  if (bentAt(grant) === 'token-bare-400') return send(res, 400, '');
+  if (bentAt(grant) === 'token-html-500') {
+    res.writeHead(500, { 'Content-Type': 'text/html' });
+    return res.end('<html>\n<body><h1>500 Internal Server Error</h1>\n<p>nginx</p></body></html>\n');
   }
   const client = authenticate(req, form);
   if (!client) return oauthError(res, 401, 'invalid_client', 'client authentication failed');
