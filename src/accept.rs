@@ -43,6 +43,9 @@ pub struct Accepted {
     pub fallback: Option<&'static str>,
     /// No refresh token came, and the one stored before was not kept: it is another user's.
     pub foreign_refresh: bool,
+    /// The scopes asked for that the provider did not grant (RFC 6749 §3.3: it may grant
+    /// fewer, and says which in `scope`; Google's granular consent lets the user untick some).
+    pub not_granted: Vec<String>,
 }
 
 /// Checks and identifies the token response of a login. `nonce` is the one sent in the
@@ -81,6 +84,16 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
     let foreign_refresh = f.refresh_token.is_none()
         && kept.is_none()
         && ctx.previous.is_some_and(|p| p.refresh_token.is_some());
+    let scopes = f
+        .scopes
+        .map(|s| granted(s, ctx.profile.quirks.comma_scopes));
+    let not_granted = crate::granted::not_granted(
+        ctx.scopes,
+        scopes.as_deref(),
+        id_claims.is_some(),
+        f.refresh_token.is_some(),
+        ctx.profile.quirks.scope_aliases,
+    );
     let refresh_token = f.refresh_token.or(kept);
     let set = TokenSet {
         issuer: ctx.ep.issuer.clone(),
@@ -96,10 +109,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         id_token: id_claims.as_ref().and(f.id_token),
         expires_at: f.expires_at,
         // RFC 6749 §5.1: no `scope` in the response means the requested ones were granted.
-        scopes: f.scopes.map_or_else(
-            || ctx.scopes.to_vec(),
-            |s| granted(s, ctx.profile.quirks.comma_scopes),
-        ),
+        scopes: scopes.unwrap_or_else(|| ctx.scopes.to_vec()),
         token_endpoint: ctx.ep.token.clone(),
         revocation_endpoint: ctx.ep.revocation.clone(),
         auth_method: ctx.method,
@@ -108,6 +118,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         set,
         fallback: who.fallback,
         foreign_refresh,
+        not_granted,
     })
 }
 

@@ -11,6 +11,7 @@ pub mod cursor;
 pub mod error;
 pub mod flow;
 pub mod git;
+pub mod granted;
 pub mod http;
 pub mod identity;
 pub mod jwt;

@@ -154,6 +154,13 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     let (accepted, lock) =
         result.with_context(|| format!("the login to '{name}' failed; nothing was stored"))?;
     let set = accepted.set;
+    if !accepted.not_granted.is_empty() {
+        output::note(&format!(
+            "Note: the provider did not grant {} of the scopes asked for; the login has {}.",
+            escape(&accepted.not_granted.join(" ")),
+            escape(&set.scopes.join(" "))
+        ));
+    }
     if let Some(claim) = accepted.fallback {
         output::note(&format!(
             "The ID token has no email: using its `{claim}` ({}) as the login's email.",

@@ -66,6 +66,7 @@ pub static PRESET: Preset = Preset {
         comma_scopes: true,
         schemeless_issuer: false,
         domain_hint: None,
+        scope_aliases: &[],
     },
     defaults,
     register,

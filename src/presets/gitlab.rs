@@ -45,6 +45,7 @@ pub static PRESET: Preset = Preset {
         comma_scopes: false,
         schemeless_issuer: false,
         domain_hint: None,
+        scope_aliases: &[],
     },
     defaults,
     register,

@@ -51,6 +51,7 @@ pub static PRESET: Preset = Preset {
         comma_scopes: false,
         schemeless_issuer: true,
         domain_hint: Some("hd"),
+        scope_aliases: SCOPE_ALIASES,
     },
     defaults,
     register,
@@ -102,6 +103,17 @@ fn register(_: &Site, _redirect: &str) -> String {
      client_secrets_file = \"PATH\" to the JSON the console downloads"
         .to_owned()
 }
+
+/// The token response names `email` and `profile` by their URLs ("OpenID Connect", scopes:
+/// `email` and `profile` are the short names of the userinfo.email and userinfo.profile
+/// scopes).
+const SCOPE_ALIASES: &[(&str, &str)] = &[
+    ("email", "https://www.googleapis.com/auth/userinfo.email"),
+    (
+        "profile",
+        "https://www.googleapis.com/auth/userinfo.profile",
+    ),
+];
 
 /// `access_type=offline` always; `prompt=consent` when no refresh token is stored, because
 /// Google sends a refresh token only when the user consents.

@@ -53,6 +53,7 @@ pub static PRESET: Preset = Preset {
         comma_scopes: false,
         schemeless_issuer: false,
         domain_hint: Some("domain_hint"),
+        scope_aliases: &[],
     },
     defaults,
     register,

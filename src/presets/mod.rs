@@ -63,6 +63,8 @@ pub struct Quirks {
     /// The authorization parameter, and config key, that names the user's organisation's
     /// domain: Google's `hd`, Microsoft's `domain_hint`.
     pub domain_hint: Option<&'static str>,
+    /// Scopes the token response names otherwise than they were asked for (Google).
+    pub scope_aliases: &'static [(&'static str, &'static str)],
 }
 
 impl Default for Quirks {
@@ -75,6 +77,7 @@ impl Default for Quirks {
             comma_scopes: false,
             schemeless_issuer: false,
             domain_hint: None,
+            scope_aliases: &[],
         }
     }
 }

@@ -556,6 +556,15 @@ fn a_scope_the_provider_does_not_list_is_named_before_the_browser_opens() {
     assert_eq!(r.code, 0, "{r:#?}");
     let granted = user.stored("local")["scopes"].clone();
     assert!(!granted.to_string().contains("calendar"), "{granted}");
+    // And after the login, what it did not grant (RFC 6749 §3.3).
+    assert!(
+        r.stderr.contains(
+            "\nNote: the provider did not grant https://api.example.com/read calendar of the \
+             scopes asked for; the login has openid email.\n"
+        ),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

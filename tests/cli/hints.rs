@@ -1,6 +1,7 @@
 //! Account hints (README, "Account hints"): `--login-hint` and `login_hint`, `--select-account`,
 //! Google's `hd` (checked in the ID token) and Microsoft's `domain_hint`, against the stand-ins
-//! of `standin.rs`; and the hints refused where no provider would take them.
+//! of `standin.rs`; the hints refused where no provider would take them; and what Google
+//! grants (its URL names for `email` and `profile`, a scope unticked at its granular consent).
 
 use crate::standin::*;
 use crate::support::*;
@@ -137,4 +138,34 @@ fn a_domain_key_of_another_preset_or_a_bad_hint_is_a_usage_error() {
     );
     let r = user.run(&["login", "corp", "--device", "--select-account"]);
     assert_eq!(r.code, 2, "{r:#?}");
+}
+
+#[test]
+fn google_names_scopes_by_their_urls_and_an_unticked_one_is_said() {
+    let drive = "https://www.googleapis.com/auth/drive.readonly";
+    // Google's short scope names come back as URLs: nothing is said of them.
+    let g = workspace(None);
+    let user = google_user(&g, "");
+    let r = user.run(&["login", "google", "--scope", drive]);
+    assert_eq!(r.code, 0, "{r:#?}");
+    assert!(!r.stderr.contains("did not grant"), "{}", r.stderr);
+    // Granular consent: the user unticked the drive scope.
+    let g = StandIn::start(
+        Kind::Google,
+        Options {
+            google_unticked: &["https://www.googleapis.com/auth/drive.readonly"],
+            ..Options::default()
+        },
+    );
+    let user = google_user(&g, "");
+    let r = user.run(&["login", "google", "--scope", drive]);
+    assert_eq!(r.code, 0, "{r:#?}");
+    assert!(
+        r.stderr.contains(&format!(
+            "\nNote: the provider did not grant {drive} of the scopes asked for; the login has \
+             openid https://www.googleapis.com/auth/userinfo.email.\n"
+        )),
+        "{}",
+        r.stderr
+    );
 }

@@ -57,6 +57,8 @@ pub struct Options {
     pub google_schemeless_iss: bool,
     /// Every ID token's signature is broken (one of its bytes changed).
     pub bad_signature: bool,
+    /// Google: scopes the user unticked on the consent page (granular consent).
+    pub google_unticked: &'static [&'static str],
     /// Google: the account's Workspace domain, the ID token's `hd` claim.
     pub google_hd: Option<&'static str>,
     /// Microsoft: every refresh is answered with this error (Conditional Access asking for
@@ -611,7 +613,7 @@ impl Provider {
                 let mut body = json!({
                     "access_token": access,
                     "token_type": "Bearer",
-                    "scope": grant.scope,
+                    "scope": self.granted_scope(&grant.scope),
                     "id_token": self.id_token(&grant),
                 });
                 if let Some(e) = expires_in {
@@ -682,6 +684,24 @@ impl Provider {
             }
             _ => json_reply(400, json!({"error": "unsupported_grant_type"})),
         }
+    }
+
+    /// The `scope` of a token response: Google names `email` and `profile` by their URLs and
+    /// leaves out what the user unticked; the others grant what was asked.
+    fn granted_scope(&self, asked: &str) -> String {
+        if self.kind != Kind::Google {
+            return asked.to_owned();
+        }
+        asked
+            .split(' ')
+            .filter(|s| !self.opts.google_unticked.contains(s))
+            .map(|s| match s {
+                "email" => "https://www.googleapis.com/auth/userinfo.email",
+                "profile" => "https://www.googleapis.com/auth/userinfo.profile",
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     fn id_token(&self, grant: &Grant) -> String {
