@@ -353,8 +353,8 @@ fn no_keychain_shows_the_real_cause_and_the_way_out() {
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stderr,
-        "error: the OS keychain cannot be reached: zbus error: Failed to connect to \
-         address `unix:path=/nonexistent/bus`: No such file or directory (os error 2). Start a Secret \
+        "error: the OS keychain cannot be reached: cannot connect to the D-Bus session bus at \
+         `unix:path=/nonexistent/bus`: No such file or directory (os error 2). Start a Secret \
          Service (gnome-keyring, KeePassXC) and unlock it, or keep tokens in a private file with \
          --storage file\n"
     );
