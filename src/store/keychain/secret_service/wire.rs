@@ -141,8 +141,9 @@ impl Call<'_> {
     }
 }
 
-/// A message received: its kind, the header fields a client needs, and its body.
-#[derive(Debug, Default)]
+/// A message received: its kind, the header fields a client needs, and its body. No `Debug`:
+/// a body may hold a secret.
+#[derive(Default)]
 pub struct Message {
     pub kind: u8,
     big_endian: bool,
