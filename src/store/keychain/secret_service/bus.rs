@@ -13,7 +13,8 @@ use std::os::unix::net::UnixStream;
 
 use anyhow::{Result, anyhow, bail};
 
-use super::wire::{self, Call, Message, Writer};
+use super::message::{self, Call, Message};
+use super::wire::Writer;
 
 pub struct Bus {
     stream: BufReader<UnixStream>,
@@ -67,10 +68,11 @@ impl Bus {
     /// The reply to the call of `serial`; an error reply is an error.
     pub fn reply(&mut self, serial: u32) -> Result<Message> {
         let is_it = |m: &Message| {
-            matches!(m.kind, wire::METHOD_RETURN | wire::ERROR) && m.reply_serial == Some(serial)
+            matches!(m.kind, message::METHOD_RETURN | message::ERROR)
+                && m.reply_serial == Some(serial)
         };
         let m = self.wait(is_it)?;
-        if m.kind == wire::ERROR {
+        if m.kind == message::ERROR {
             let text = match m.reader("s") {
                 Ok(mut r) => r.str().unwrap_or_default().to_owned(),
                 Err(_) => String::new(),
@@ -91,7 +93,7 @@ impl Bus {
     /// once a match rule asks for it.
     pub fn signal(&mut self, path: &str, interface: &str, member: &str) -> Result<Message> {
         self.wait(|m| {
-            m.kind == wire::SIGNAL
+            m.kind == message::SIGNAL
                 && m.path.as_deref() == Some(path)
                 && m.interface.as_deref() == Some(interface)
                 && m.member.as_deref() == Some(member)
@@ -156,7 +158,7 @@ impl Bus {
     fn receive(&mut self) -> Result<Message> {
         let mut fixed = [0u8; 16];
         self.stream.read_exact(&mut fixed).map_err(lost)?;
-        let mut raw = vec![0u8; wire::message_len(&fixed)?];
+        let mut raw = vec![0u8; message::message_len(&fixed)?];
         raw[..16].copy_from_slice(&fixed);
         self.stream.read_exact(&mut raw[16..]).map_err(lost)?;
         Message::decode(&raw)

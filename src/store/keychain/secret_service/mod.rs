@@ -1,7 +1,7 @@
 //! The keychain on Linux and the BSDs: a `keyring-core` credential store over the
 //! freedesktop Secret Service (gnome-keyring, KeePassXC, KWallet), spoken over D-Bus by a
-//! small synchronous client of our own (`bus`, `wire`), in the calling thread: no async
-//! runtime and none of its threads, and a `plain` session (see `service`).
+//! small synchronous client of our own (`bus`, `message`, `wire`), in the calling thread: no
+//! async runtime and none of its threads, and a `plain` session (see `service`).
 //!
 //! Items carry the attributes `service` and `username` and the label `SERVICE: USER`, as
 //! oauthcli has always stored them, so `secret-tool lookup service oauthcli username
@@ -12,6 +12,7 @@
 //! after a call that failed on it.
 
 mod bus;
+mod message;
 mod service;
 mod wire;
 

@@ -10,7 +10,8 @@
 use anyhow::{Result, bail};
 
 use super::bus::Bus;
-use super::wire::{Call, Writer};
+use super::message::Call;
+use super::wire::Writer;
 
 const DESTINATION: &str = "org.freedesktop.secrets";
 const SERVICE_PATH: &str = "/org/freedesktop/secrets";
