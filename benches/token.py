@@ -78,7 +78,7 @@ def hyperfine(env, commands, runs, warmup, prepare=None, rounds=1):
             subprocess.run(
                 ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
                  *extra, "--export-json", out.name, *commands],
-                env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=env, check=True, stdout=subprocess.DEVNULL,
             )
             for mine, result in zip(times, json.load(open(out.name))["results"]):
                 mine.extend(result["times"])
