@@ -126,7 +126,11 @@ impl CredentialApi for Cred {
                         .to_owned(),
                 )))
             })?;
-            ss.unlock(&collection).map_err(locked)?;
+            // Unlock is asked only of a locked collection, as libsecret does: gnome-keyring
+            // makes an unlock object for every call, and nothing needs one here.
+            if ss.is_locked(&collection).map_err(failed)? {
+                ss.unlock(&collection).map_err(locked)?;
+            }
             ss.create(
                 &collection,
                 &label,

@@ -141,6 +141,22 @@ impl SecretService {
         Ok((path != NO_OBJECT).then_some(path))
     }
 
+    /// Whether a collection is locked (its property `Locked`).
+    pub fn is_locked(&mut self, collection: &str) -> Result<bool> {
+        let mut body = Writer::default();
+        body.str(COLLECTION);
+        body.str("Locked");
+        let c = with_body(
+            call(collection, "org.freedesktop.DBus.Properties", "Get"),
+            "ss",
+            body,
+        );
+        let reply = self.bus.call(&c)?;
+        let mut r = reply.reader("v")?;
+        r.variant("b")?;
+        r.bool()
+    }
+
     /// Unlocks a collection or an item; one already unlocked is answered at once. Unlocking
     /// may need the user: the service then names a prompt, which runs until it completes.
     pub fn unlock(&mut self, object: &str) -> Result<()> {
