@@ -1,6 +1,8 @@
 //! The OS keychain: one entry per provider, service `oauthcli`, user name = provider name,
-//! the token set as JSON. The platform's keychain is reached by a backend (below); this
-//! module gives every backend the same rules.
+//! the token set as JSON. Every platform is reached through one API, `keyring-core`'s
+//! `Entry`, over the platform's store: Keychain Services on macOS and the Credential Manager
+//! on Windows (their `keyring-core` stores), the Secret Service elsewhere (our store,
+//! `secret_service`). This module gives every store the same rules.
 //!
 //! Every call runs under a deadline (SECURITY.md row 18): a keychain that waits for an unlock
 //! prompt nobody sees, or a D-Bus peer that never answers, must not hang a script forever.
@@ -11,24 +13,28 @@
 //! locked one) says so. Every write is read back.
 
 use std::fmt;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
+use keyring_core::{CredentialStore, Entry, Error};
 
 use super::Store;
 use super::lock::LoginLock;
 use crate::token::TokenSet;
+use unfit::Unfit;
 
 #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-#[path = "keychain/secret_service.rs"]
-mod backend;
-#[cfg(any(target_os = "macos", target_os = "windows"))]
-#[path = "keychain/native.rs"]
-mod backend;
+mod secret_service;
+mod unfit;
 
 /// The service name every entry is stored under.
 const SERVICE: &str = "oauthcli";
+
+/// The user name of the entry `check_writable` writes and deletes, followed by the process
+/// id, so that logins starting at once do not delete each other's probe: not a valid
+/// provider name (`name::check`), so it can never be a login's entry.
+const PROBE: &str = ".oauthcli-probe-";
 
 /// How long one keychain call may take unless `OAUTHCLI_KEYRING_TIMEOUT` says otherwise:
 /// long enough for a desktop unlock prompt to be answered, short enough that a script
@@ -37,24 +43,16 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// The longest `OAUTHCLI_KEYRING_TIMEOUT`, in seconds: a keychain silent for ten minutes is gone.
 const MAX_TIMEOUT_SECS: f64 = 600.0;
 
-/// Why a keychain that answers cannot keep a secret; a backend returns it inside its error.
-#[derive(Debug)]
-enum Unfit {
-    NoDefaultCollection,
-    /// Locked, and unlocking failed for the reason given.
-    Locked(String),
+/// The platform's store.
+fn platform_store() -> Result<Arc<CredentialStore>> {
+    #[cfg(target_os = "macos")]
+    let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
+    #[cfg(target_os = "windows")]
+    let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
+    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+    let store: Arc<CredentialStore> = secret_service::Store::new();
+    Ok(store)
 }
-
-impl fmt::Display for Unfit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unfit::NoDefaultCollection => f.write_str("no default collection"),
-            Unfit::Locked(cause) => f.write_str(cause),
-        }
-    }
-}
-
-impl std::error::Error for Unfit {}
 
 /// What went wrong with the keychain, said for what it was asked: to keep a new login, which
 /// could go to a file instead (`--storage file`), or for a login it keeps, which is there and
@@ -145,6 +143,7 @@ impl Trouble {
 }
 
 pub struct Keychain {
+    store: Arc<CredentialStore>,
     timeout: Duration,
 }
 
@@ -165,48 +164,77 @@ impl Keychain {
                 })?,
             Err(_) => DEFAULT_TIMEOUT,
         };
-        Ok(Keychain { timeout })
+        Ok(Keychain {
+            store: platform_store()?,
+            timeout,
+        })
     }
 
-    /// Runs `op` on a thread, giving up after the timeout. The call itself cannot be
-    /// cancelled; its thread is left behind and ends with the process. `kept` names the login
-    /// the keychain was asked for, if it was (see [`Trouble`]).
+    /// Runs `op` on the entry of `user`, on a thread, giving up after the timeout. The call
+    /// itself cannot be cancelled; its thread is left behind and ends with the process.
+    /// `kept` names the login the keychain was asked for, if it was (see [`Trouble`]).
     fn call<T: Send + 'static>(
         &self,
+        user: &str,
         kept: Option<&str>,
-        op: impl FnOnce() -> Result<T> + Send + 'static,
+        op: impl FnOnce(&Entry) -> keyring_core::Result<T> + Send + 'static,
     ) -> Result<T> {
         let trouble = |kind| Trouble {
             kept: kept.map(str::to_owned),
             kind,
         };
+        let entry =
+            Entry::new_in_store(&self.store, SERVICE, user).map_err(|e| explain(e, trouble))?;
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(op());
+            let _ = tx.send(op(&entry));
         });
         let result = rx
             .recv_timeout(self.timeout)
             .map_err(|_| anyhow!(trouble(Kind::Silent(self.timeout.as_secs_f64()))))?;
-        result.map_err(|cause| {
-            match cause.downcast_ref::<Unfit>() {
-                Some(Unfit::NoDefaultCollection) => anyhow!(trouble(Kind::NoDefaultCollection)),
-                Some(Unfit::Locked(why)) => anyhow!(trouble(Kind::Locked(why.clone()))),
-                // The backend's words once, as the cause: its own chain repeats them (zbus's
-                // error, then that error's source, then that one's).
-                None => anyhow!("{cause}").context(trouble(Kind::Unreachable)),
-            }
-        })
+        result.map_err(|e| explain(e, trouble))
+    }
+}
+
+/// What the user is told: a keychain that answers but cannot be used (a store of ours says
+/// why: `Unfit`), else one that cannot be reached, the backend's words as the cause.
+fn explain(e: Error, trouble: impl Fn(Kind) -> Trouble) -> anyhow::Error {
+    match e {
+        Error::NoStorageAccess(cause) => match cause.downcast::<Unfit>() {
+            Ok(unfit) => match *unfit {
+                Unfit::NoDefaultCollection => anyhow!(trouble(Kind::NoDefaultCollection)),
+                Unfit::Locked(why) => anyhow!(trouble(Kind::Locked(why))),
+            },
+            Err(cause) => anyhow!(trouble(Kind::Locked(cause.to_string()))),
+        },
+        Error::PlatformFailure(cause) => anyhow!("{cause}").context(trouble(Kind::Unreachable)),
+        e => anyhow!("{e}").context(trouble(Kind::Unreachable)),
+    }
+}
+
+/// The secret, `None` when there is none.
+fn get(entry: &Entry) -> keyring_core::Result<Option<Vec<u8>>> {
+    match entry.get_secret() {
+        Ok(secret) => Ok(Some(secret)),
+        Err(Error::NoEntry) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
 impl Store for Keychain {
+    /// A probe entry is written and deleted: no platform can be asked whether a write would
+    /// succeed, and the Secret Service's reasons (no default collection, locked) come out of
+    /// the write itself.
     fn check_writable(&self) -> Result<()> {
-        self.call(None, backend::check_writable)
+        let probe = format!("{PROBE}{}", std::process::id());
+        self.call(&probe, None, |entry| {
+            entry.set_secret(b"probe")?;
+            entry.delete_credential()
+        })
     }
 
     fn load(&self, provider: &str) -> Result<Option<TokenSet>> {
-        let user = provider.to_owned();
-        match self.call(Some(provider), move || backend::get(SERVICE, &user))? {
+        match self.call(provider, Some(provider), get)? {
             Some(bytes) => super::decode(provider, "the keychain", &bytes).map(Some),
             None => Ok(None),
         }
@@ -215,13 +243,13 @@ impl Store for Keychain {
     fn save(&self, lock: &LoginLock, set: &TokenSet) -> Result<()> {
         let provider = lock.provider();
         let text = super::encode(set)?;
-        let (user, written) = (provider.to_owned(), text.clone());
+        let written = text.clone();
         // A keychain that accepts a write and loses it would leave the user logged out
-        // without knowing: read it back (SECURITY.md row 18). What helps a write is what
-        // helps a new login (`None`): the tokens may go to a file instead.
-        let back = self.call(None, move || {
-            backend::set(SERVICE, &user, written.as_bytes())?;
-            backend::get(SERVICE, &user)
+        // without knowing: read it back (SECURITY.md row 18).
+        // What helps a write is what helps a new login (`None`): the tokens may go to a file.
+        let back = self.call(provider, None, move |entry| {
+            entry.set_secret(written.as_bytes())?;
+            get(entry)
         })?;
         if back.as_deref() != Some(text.as_bytes()) {
             bail!("the keychain did not keep what was written for '{provider}'");
@@ -231,7 +259,12 @@ impl Store for Keychain {
 
     fn delete(&self, lock: &LoginLock) -> Result<bool> {
         let provider = lock.provider();
-        let user = provider.to_owned();
-        self.call(Some(provider), move || backend::delete(SERVICE, &user))
+        self.call(provider, Some(provider), |entry| {
+            match entry.delete_credential() {
+                Ok(()) => Ok(true),
+                Err(Error::NoEntry) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
     }
 }

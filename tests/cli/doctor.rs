@@ -100,7 +100,7 @@ fn no_keychain_is_named_with_its_fix() {
         out[1].starts_with(
             "FAIL  keychain: the OS keychain cannot be reached. Start a Secret Service \
              (gnome-keyring, KeePassXC) and unlock it (README, \"Storage\"), or keep tokens in a \
-             private file with --storage file: zbus error: Failed to connect to address "
+             private file with --storage file: cannot connect to the D-Bus session bus at "
         ),
         "{out:?}"
     );

@@ -358,7 +358,7 @@ fn no_keychain_shows_the_real_cause_and_the_way_out() {
     let mut user = User::new();
     user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
     user.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
-    let cause = "  caused by: zbus error: Failed to connect to address \
+    let cause = "  caused by: cannot connect to the D-Bus session bus at \
                  `unix:path=/nonexistent/bus`: No such file or directory (os error 2)\n";
     let r = user.run(&["login"]);
     assert_eq!(r.code, 1);
@@ -406,8 +406,8 @@ fn a_login_in_an_unreachable_keychain_says_the_keychain_must_run() {
                  a Secret Service (gnome-keyring, KeePassXC) must run in this session, unlocked. \
                  Without a desktop session, run oauthcli in one: dbus-run-session -- sh -c 'echo \
                  PASSWORD | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
-                 oauthcli ...' (README, \"Storage\")\n  caused by: zbus error: Failed to connect \
-                 to address `unix:path=/nonexistent/bus`: No such file or directory (os error 2)\n"
+                 oauthcli ...' (README, \"Storage\")\n  caused by: cannot connect to the D-Bus session \
+                 bus at `unix:path=/nonexistent/bus`: No such file or directory (os error 2)\n"
             ),
         );
     }

@@ -11,6 +11,11 @@ use crate::support::*;
 /// (an `in-keyring-session` option). Its stderr is oauthcli's alone: the D-Bus daemon's own
 /// messages go elsewhere.
 pub fn in_own_keyring(user: &User, mode: &str, args: &[&str]) -> Run {
+    in_own_keyring_after(user, mode, "", args)
+}
+
+/// The same, after the shell commands `prelude` ran in that session.
+fn in_own_keyring_after(user: &User, mode: &str, prelude: &str, args: &[&str]) -> Run {
     let stderr = user.path("oauthcli.stderr");
     let mut cmd: Command = user.tool("dbus-run-session");
     cmd.arg("--")
@@ -19,7 +24,7 @@ pub fn in_own_keyring(user: &User, mode: &str, args: &[&str]) -> Run {
             mode,
             "sh",
             "-c",
-            "f=\"$1\"; shift; exec \"$@\" 2>\"$f\"",
+            &format!("set -e\n{prelude}\nf=\"$1\"; shift; exec \"$@\" 2>\"$f\""),
             "sh",
         ])
         .arg(&stderr)
@@ -27,8 +32,22 @@ pub fn in_own_keyring(user: &User, mode: &str, args: &[&str]) -> Run {
         .args(args)
         .env("OAUTHCLI_TEST_KEYRING_DIR", user.path("keyring"));
     let mut run: Run = cmd.output().unwrap().into();
-    run.stderr = std::fs::read_to_string(&stderr).unwrap();
+    run.stderr = std::fs::read_to_string(&stderr).unwrap_or_default();
     run
+}
+
+/// Locks gnome-keyring's `login` collection, the default one (shell).
+const LOCK_THE_LOGIN_COLLECTION: &str = "gdbus call --session --dest org.freedesktop.secrets \
+     --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.Lock \
+     \"['/org/freedesktop/secrets/collection/login']\" >/dev/null";
+
+/// Stores `text` as the keychain item of `provider` with `secret-tool`, under the
+/// attributes and the label oauthcli has always stored logins with (shell).
+fn store_as_oauthcli_always_did(provider: &str, text: &str) -> String {
+    format!(
+        "printf %s '{text}' | secret-tool store --label 'oauthcli: {provider}' service oauthcli \
+         username {provider}"
+    )
 }
 
 /// What a login refused before the browser leaves behind: no browser started, no request to
@@ -70,8 +89,8 @@ fn a_keychain_without_a_default_collection_is_found_before_the_browser() {
 fn a_locked_keychain_is_found_before_the_browser() {
     assert_login_refused(
         "--locked",
-        "error: the OS keychain's default collection is locked and could not be unlocked (SS \
-         error: prompt dismissed). Unlock it (with seahorse, or by logging in to the desktop), \
+        "error: the OS keychain's default collection is locked and could not be unlocked (the \
+         unlock prompt was dismissed). Unlock it (with seahorse, or by logging in to the desktop), \
          or keep tokens in a private file with --storage file\n",
     );
 }
@@ -110,10 +129,7 @@ fn tokens_that_cannot_be_stored_after_the_exchange_are_revoked() {
     std::fs::write(
         &browser,
         format!(
-            "#!/bin/sh\ngdbus call --session --dest org.freedesktop.secrets \
-             --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.Lock \
-             \"['/org/freedesktop/secrets/collection/login']\" >/dev/null || exit 1\n\
-             exec {} \"$@\"\n",
+            "#!/bin/sh\n{LOCK_THE_LOGIN_COLLECTION} || exit 1\nexec {} \"$@\"\n",
             repo().join("tests/support/browser.py").display()
         ),
     )
@@ -131,8 +147,8 @@ fn tokens_that_cannot_be_stored_after_the_exchange_are_revoked() {
             "Revoked the refresh token and the access token at local.\n\
              error: the login to 'local' failed; nothing was stored\n  caused by: the tokens the \
              provider just issued could not be stored, so they were revoked\n  caused by: the OS \
-             keychain's default collection is locked and could not be unlocked (SS error: prompt \
-             dismissed). Unlock it (with seahorse, or by logging in to the desktop), or keep tokens \
+             keychain's default collection is locked and could not be unlocked (the unlock \
+             prompt was dismissed). Unlock it (with seahorse, or by logging in to the desktop), or keep tokens \
              in a private file with --storage file\n"
         ),
         "{}",
@@ -164,7 +180,7 @@ fn a_login_in_a_locked_keychain_says_to_unlock_it_and_the_doctor_says_how() {
     assert_eq!(
         r.stderr,
         "error: the login to 'local' is kept in the OS keychain, which is locked and could not be \
-         unlocked (SS error: prompt dismissed). Unlock it (with seahorse, or by logging in to the \
+         unlocked (the unlock prompt was dismissed). Unlock it (with seahorse, or by logging in to the \
          desktop); without a desktop session, unlock it as the README says (\"Storage\")\n"
     );
     let r = in_own_keyring(&user, "--locked", &["doctor"]);
@@ -174,7 +190,7 @@ fn a_login_in_a_locked_keychain_says_to_unlock_it_and_the_doctor_says_how() {
         lines[1..3],
         [
             "FAIL  keychain: the OS keychain's default collection is locked and could not be \
-             unlocked (SS error: prompt dismissed). Unlock it (with seahorse, or by logging in to \
+             unlocked (the unlock prompt was dismissed). Unlock it (with seahorse, or by logging in to \
              the desktop), or keep tokens in a private file with --storage file",
             "      fix: unlock the keychain's default collection (the login keyring), or keep \
              tokens in private files: storage = \"file\" in the config"
@@ -184,4 +200,37 @@ fn a_login_in_a_locked_keychain_says_to_unlock_it_and_the_doctor_says_how() {
     // Unlocked again, the login is there as it was.
     let r = in_own_keyring(&user, "--unlocked", &["whoami"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "alice@example.com\n"));
+}
+
+#[test]
+fn a_login_stored_by_an_earlier_version_is_read_and_deleted() {
+    let provider = Provider::start();
+    let user = User::new();
+    user.config(&openid_config("local", &provider.issuer, "cli-public", ""));
+    user.ok(&["login", "--storage", "file"]);
+    let set = user.stored("local");
+    let access = set["access_token"].as_str().unwrap();
+    let script = store_as_oauthcli_always_did("local", &set.to_string());
+    let r = in_own_keyring_after(
+        &user,
+        "--unlocked",
+        &script,
+        &["token", "local", "--storage", "keyring"],
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:#?}");
+    assert_eq!(r.stdout, format!("{access}\n"));
+    // `logout` finds it too, and deletes it.
+    let script = format!("{script}\n{BIN} logout --no-revoke --storage keyring");
+    let r = in_own_keyring_after(
+        &user,
+        "--unlocked",
+        &script,
+        &["token", "local", "--storage", "keyring"],
+    );
+    assert_eq!(r.stdout, "Logged out of local (alice@example.com)\n");
+    assert_eq!(r.code, 4, "{r:#?}");
+    assert_eq!(
+        r.stderr,
+        "error: not logged in to 'local': run 'oauthcli login local'\n"
+    );
 }
