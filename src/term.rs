@@ -25,9 +25,36 @@ pub fn is_dangerous(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// `text` folded for reading at `width` columns: each line broken at spaces, a word longer
+/// than the width (a URL) kept whole on a line of its own.
+pub fn fold(text: &str, width: usize) -> String {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut current = String::new();
+        for word in line.split(' ') {
+            let len = current.chars().count();
+            if len > 0 && len + 1 + word.chars().count() > width {
+                out.push(std::mem::take(&mut current));
+            } else if len > 0 {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push(current);
+    }
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, fold};
+
+    #[test]
+    fn fold_breaks_at_spaces_and_keeps_long_words_whole() {
+        assert_eq!(fold("aa bb cc", 5), "aa bb\ncc");
+        assert_eq!(fold("a https://example.com/x b", 6), "a\nhttps://example.com/x\nb");
+        assert_eq!(fold("short\nlines stay", 20), "short\nlines stay");
+    }
 
     #[test]
     fn escapes_control_c1_and_bidi_characters() {

@@ -40,12 +40,14 @@ pub fn fix(profile: &Profile, port: Option<u16>) -> String {
 
 /// The line printed before the wait; `redirect` is this login's redirect URI.
 pub fn while_waiting(profile: &Profile, redirect: &str, port: Option<u16>) -> String {
-    format!(
+    // Folded: it is the longest line a login prints, read while the browser comes up.
+    let line = format!(
         "If the browser shows an error of the provider about the redirect URI (such as \
          \"redirect_uri_mismatch\") instead of its login page, the provider does not accept \
          {redirect}: {}.",
         fix(profile, port)
-    )
+    );
+    crate::term::fold(&line, 100)
 }
 
 /// What the timed-out error adds.

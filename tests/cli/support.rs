@@ -403,14 +403,16 @@ pub fn finish_with_input(mut cmd: Command, input: &str) -> Run {
 /// The line a login prints before it waits, for a provider without a preset and a login
 /// without a fixed port, whose listener is on `port` (README, "While a login waits").
 pub fn redirect_refused_line(port: u16, client: &str) -> String {
-    format!(
+    let line = format!(
         "If the browser shows an error of the provider about the redirect URI (such as \
          \"redirect_uri_mismatch\") instead of its login page, the provider does not accept \
          http://127.0.0.1:{port}/callback: register http://127.0.0.1/callback for client \
          '{client}' there (a loopback redirect matches any port, RFC 8252 §7.3); for a \
          provider that matches the port too, register http://127.0.0.1:PORT/callback with a \
          port of your choice and set redirect_port = PORT in the config (or use --port PORT)."
-    )
+    );
+    // Folded at 100 columns, as the login prints it.
+    oauthcli::term::fold(&line, 100)
 }
 
 /// The listener's port, from the first `STATUS URL` line of the test browser's log.
