@@ -20,6 +20,7 @@ use crate::error;
 use crate::presets;
 
 mod profile;
+mod register;
 use crate::secret::Secret;
 pub use profile::{Profile, Source};
 

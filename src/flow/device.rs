@@ -194,7 +194,7 @@ fn request_failed(ask: &Ask, chosen: &Chosen, endpoint: &str, e: anyhow::Error) 
 /// to allow it.
 pub(super) fn not_allowed(ask: &Ask, why: &str) -> String {
     let how = match ask.profile.preset {
-        Some(p) => format!(": {}", (p.enable_device)(&site(ask.profile))),
+        Some(p) => format!(": {}", (p.enable_device)(&ask.profile.site())),
         None => ": allow the device authorization grant for this client at the provider".to_owned(),
     };
     format!("the provider does not let this client use the device grant ({why}){how}")
@@ -206,12 +206,4 @@ pub(super) fn unsupported(ask: &Ask, chosen: &Chosen, why: &str) -> String {
         "the provider does not support the device grant ({why}): {}",
         chosen.instead(ask.name)
     )
-}
-
-fn site(profile: &Profile) -> crate::presets::Site<'_> {
-    crate::presets::Site {
-        base_url: profile.base_url.as_deref(),
-        tenant: profile.tenant.as_deref(),
-        client_id: profile.client_id.as_deref(),
-    }
 }

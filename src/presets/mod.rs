@@ -44,7 +44,7 @@ pub enum Revocation {
 }
 
 /// The provider-specific behaviour of a profile. A provider from the config alone has the
-/// defaults: standard OpenID / OAuth 2.0 behaviour.
+/// defaults: standard OpenID / OAuth 2.0 behaviour ([`Quirks::STANDARD`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quirks {
     pub email: EmailSource,
@@ -62,16 +62,21 @@ pub struct Quirks {
     pub schemeless_issuer: bool,
 }
 
+impl Quirks {
+    /// Standard OpenID / OAuth 2.0 behaviour; a preset names only what differs from it.
+    pub const STANDARD: Quirks = Quirks {
+        email: EmailSource::Standard,
+        revocation: Revocation::Rfc7009,
+        offline_access_type: false,
+        tenant_issuer: false,
+        comma_scopes: false,
+        schemeless_issuer: false,
+    };
+}
+
 impl Default for Quirks {
     fn default() -> Self {
-        Quirks {
-            email: EmailSource::Standard,
-            revocation: Revocation::Rfc7009,
-            offline_access_type: false,
-            tenant_issuer: false,
-            comma_scopes: false,
-            schemeless_issuer: false,
-        }
+        Quirks::STANDARD
     }
 }
 
@@ -132,8 +137,8 @@ pub struct Preset {
     pub auth_method: Option<AuthMethod>,
     /// The provider refuses a code exchange without the client secret.
     pub needs_secret: bool,
-    /// The preset understands the `tenant` key.
-    pub has_tenant: bool,
+    /// The config keys this preset alone understands (Microsoft's `tenant`).
+    pub keys: &'static [&'static str],
     pub quirks: Quirks,
     /// Endpoints for the given site; an error says which setting is wrong.
     pub defaults: fn(&Site) -> Result<Defaults, String>,
