@@ -43,6 +43,10 @@ pub struct Profile {
     pub preset: Option<&'static Preset>,
     pub base_url: Option<String>,
     pub tenant: Option<String>,
+    pub graph_version: Option<String>,
+    /// Facebook's client token (`client_token`, `OAUTHCLI_<NAME>_CLIENT_TOKEN`), for its
+    /// device login.
+    pub client_token: Option<Secret>,
     pub quirks: Quirks,
     pub device: bool,
     pub device_authorization_endpoint: Option<String>,
@@ -81,10 +85,14 @@ pub(super) fn resolve(
     };
     checked("base_url", &pc.base_url)?;
     // The keys of one preset or another, which a table without one cannot have.
-    let own: Vec<&str> = [("tenant", pc.tenant.is_some())]
-        .into_iter()
-        .filter_map(|(key, set)| set.then_some(key))
-        .collect();
+    let own: Vec<&str> = [
+        ("tenant", pc.tenant.is_some()),
+        ("graph_version", pc.graph_version.is_some()),
+        ("client_token", pc.client_token.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(key, set)| set.then_some(key))
+    .collect();
     match preset {
         None if pc.base_url.is_some() || !own.is_empty() => {
             let key = if pc.base_url.is_some() {
@@ -134,6 +142,7 @@ pub(super) fn resolve(
     let site = Site {
         base_url: pc.base_url.as_deref(),
         tenant: pc.tenant.as_deref(),
+        graph_version: pc.graph_version.as_deref(),
         client_id: client_id.as_deref(),
     };
     let defaults = match preset {
@@ -204,6 +213,11 @@ pub(super) fn resolve(
         preset,
         base_url: pc.base_url.clone(),
         tenant: pc.tenant.clone(),
+        graph_version: pc.graph_version.clone(),
+        client_token: env(&env_var(name, "CLIENT_TOKEN"))
+            .filter(|v| !v.is_empty())
+            .map(Secret::new)
+            .or_else(|| pc.client_token.clone()),
         quirks: preset.map(|p| p.quirks).unwrap_or_default(),
         device: pc.device.unwrap_or(false),
         device_authorization_endpoint: checked(
@@ -383,6 +397,40 @@ mod tests {
         assert_eq!(
             p.token_endpoint.as_deref(),
             Some("https://proxy.example.com/token")
+        );
+    }
+
+    #[test]
+    fn facebooks_own_keys_its_client_token_and_its_localhost_redirect() {
+        let p = profile(
+            "[providers.facebook]\nclient_id = \"1\"\ngraph_version = \"v24.0\"\n",
+            "facebook",
+            &[("OAUTHCLI_FACEBOOK_CLIENT_TOKEN", "ct")],
+        )
+        .unwrap();
+        assert_eq!(p.client_token.as_ref().unwrap().expose(), "ct");
+        assert_eq!(p.source, Source::Manual);
+        assert_eq!(
+            p.token_endpoint.as_deref(),
+            Some("https://graph.facebook.com/v24.0/oauth/access_token")
+        );
+        assert_eq!(
+            p.loopback_redirect(Some(8765)),
+            "http://localhost:8765/callback"
+        );
+        let google = profile("", "google", &[]).unwrap();
+        assert_eq!(google.loopback_redirect(None), "http://127.0.0.1/callback");
+        let err = profile(
+            "[providers.corp]\nissuer = \"https://a.example\"\nclient_token = \"x\"\n",
+            "corp",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "invalid config file /etc/x.toml: providers.corp.client_token: only a preset has it"
+            ),
+            "{err}"
         );
     }
 

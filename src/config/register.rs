@@ -1,7 +1,8 @@
 //! What a profile needs before a login, and the errors that say how to get it: the client
 //! id, with where and how to register an app (the console, the app type and the exact
-//! redirect URI); the client secret where the client authenticates with one. And the
-//! preset's [`Site`], from which its endpoints and these texts are made.
+//! redirect URI, which names `localhost` where the provider takes no IP literal); the client
+//! secret where the client authenticates with one. And the preset's [`Site`], from which its
+//! endpoints and these texts are made.
 
 use std::path::Path;
 
@@ -19,16 +20,31 @@ impl Profile {
         Site {
             base_url: self.base_url.as_deref(),
             tenant: self.tenant.as_deref(),
+            graph_version: self.graph_version.as_deref(),
             client_id: self.client_id.as_deref(),
+        }
+    }
+
+    /// The host a loopback redirect URI names: the IP literal (RFC 8252 §8.3), or
+    /// `localhost` where the provider takes no other (`Quirks::localhost_redirect`).
+    pub fn loopback_host(&self) -> &'static str {
+        match self.quirks.localhost_redirect {
+            true => "localhost",
+            false => "127.0.0.1",
+        }
+    }
+
+    /// The loopback redirect URI, with `port` when it is fixed.
+    pub fn loopback_redirect(&self, port: Option<u16>) -> String {
+        match port {
+            Some(port) => format!("http://{}:{port}/callback", self.loopback_host()),
+            None => format!("http://{}/callback", self.loopback_host()),
         }
     }
 
     /// The redirect URI to register: the loopback one, with the port only when it is fixed.
     fn redirect_to_register(&self) -> String {
-        match self.redirect_port {
-            Some(port) => format!("http://127.0.0.1:{port}/callback"),
-            None => "http://127.0.0.1/callback".to_owned(),
-        }
+        self.loopback_redirect(self.redirect_port)
     }
 
     /// How to register an app at this provider: its console, the application type and the

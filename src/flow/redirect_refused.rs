@@ -12,10 +12,7 @@ use crate::config::Profile;
 /// (`--port` or `redirect_port`), if it has one.
 pub fn fix(profile: &Profile, port: Option<u16>) -> String {
     let client = profile.client_id.as_deref().unwrap_or_default();
-    let register = match port {
-        Some(port) => format!("http://127.0.0.1:{port}/callback"),
-        None => "http://127.0.0.1/callback".to_owned(),
-    };
+    let register = profile.loopback_redirect(port);
     match (profile.preset, port) {
         (Some(preset), _) => (preset.redirect_refused)(&profile.site(), &register),
         (None, Some(_)) => {
