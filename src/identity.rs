@@ -264,6 +264,15 @@ pub fn identify(
                 fallback: None,
             });
         }
+        (EmailSource::FacebookMe, Some(url)) => {
+            let secret = profile.client_secret.as_ref();
+            let (email, id) = presets::facebook::me(http, url, access_token, secret)?;
+            return Ok(Identity {
+                email,
+                subject: Some(id),
+                fallback: None,
+            });
+        }
         (EmailSource::IdTokenOrPreferredUsername, _) => true,
         _ => false,
     };

@@ -52,7 +52,10 @@ mod tests {
     #[test]
     fn fold_breaks_at_spaces_and_keeps_long_words_whole() {
         assert_eq!(fold("aa bb cc", 5), "aa bb\ncc");
-        assert_eq!(fold("a https://example.com/x b", 6), "a\nhttps://example.com/x\nb");
+        assert_eq!(
+            fold("a https://example.com/x b", 6),
+            "a\nhttps://example.com/x\nb"
+        );
         assert_eq!(fold("short\nlines stay", 20), "short\nlines stay");
     }
 

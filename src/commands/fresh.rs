@@ -52,6 +52,7 @@ pub fn valid(
         );
     }
     if good(&set, kind, min_ttl) {
+        super::renewal::warn_if_due(settings, provider, &set);
         return Ok(set);
     }
     let lock = lock::lock_login(provider)?;

@@ -1,7 +1,7 @@
 //! `oauthcli login`: a login in stages. Resolve the provider; obtain a token response through
-//! one grant (`flow`: browser and loopback, paste, or the device grant); check and identify
-//! it (`accept`);
-//! store it under the login's lock; report.
+//! one grant (`flow`: browser and loopback, paste, or the device grant), swapped for a
+//! long-lived one where the provider's are short-lived (`flow::long_lived`); check and
+//! identify it (`accept`); store it under the login's lock; report.
 //!
 //! Nothing is stored until the very end, so a failed login leaves an earlier one intact; tokens
 //! issued that could not be stored are revoked.
@@ -16,7 +16,7 @@ use crate::config::Settings;
 use crate::error::{self, Failure};
 use crate::flow::choose::{self, Flags, Grant, Machine};
 use crate::flow::oauth::OAuth;
-use crate::flow::{self, Ask, authcode, device, interrupt};
+use crate::flow::{self, Ask, authcode, device, interrupt, long_lived};
 use crate::http::Http;
 use crate::output;
 use crate::provider;
@@ -144,8 +144,9 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         scopes: &scopes,
         previous: previous.as_ref(),
     };
-    let result =
-        accept::login(&ctx, &obtained.response, obtained.nonce.as_ref()).and_then(|accepted| {
+    let result = long_lived::lengthen(&ask, &obtained.response)
+        .and_then(|response| accept::login(&ctx, &response, obtained.nonce.as_ref()))
+        .and_then(|accepted| {
             let lock = save(store.as_ref(), &name, &accepted.set)
                 .map_err(|e| revoke_unsaved(settings, &name, &accepted.set, e))?;
             Ok((accepted, lock))

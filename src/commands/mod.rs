@@ -11,6 +11,7 @@ mod kubectl_credential;
 mod login;
 mod logout;
 mod providers;
+mod renewal;
 mod revoke;
 mod setup_git;
 mod status;

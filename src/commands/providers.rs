@@ -54,6 +54,7 @@ pub fn run(settings: &Settings) -> Result<()> {
 fn email_from(p: &Profile) -> String {
     match (p.quirks.email, &p.source, &p.userinfo_endpoint) {
         (EmailSource::GitHubEmails, _, _) => "GET /user/emails (primary, verified)".to_owned(),
+        (EmailSource::FacebookMe, _, _) => "Graph API GET /me (id, email)".to_owned(),
         (EmailSource::IdTokenOrPreferredUsername, _, _) => {
             "ID token (email, else preferred_username)".to_owned()
         }

@@ -3,8 +3,8 @@
 //!
 //! The refresh token is revoked first: it is the long-lived one, and revoking it also ends
 //! the access tokens issued from it at most providers (RFC 7009 §2.1). How to revoke is the
-//! provider's quirk (`presets::Revocation`): GitHub has its own API, and at Google
-//! revoking one token ends the grant.
+//! provider's quirk (`presets::Revocation`): GitHub has its own API, Facebook takes the
+//! app's permissions away, and at Google revoking one token ends the grant.
 
 use anyhow::{Result, bail};
 
@@ -59,6 +59,13 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
             &set.access_token,
         )?;
         output::note(&format!("Revoked the access token at {provider}."));
+        return Ok(true);
+    }
+    if style == Revocation::FacebookPermissions {
+        presets::facebook::revoke(&http, url, &set.access_token, secret.as_ref())?;
+        output::note(&format!(
+            "Took the app's permissions away at {provider}, which ends its login there."
+        ));
         return Ok(true);
     }
     let oauth = super::client_of(settings, provider, set, secret.as_ref())?;

@@ -21,6 +21,7 @@ use crate::presets;
 
 pub mod hints;
 mod profile;
+mod register;
 use crate::secret::Secret;
 pub use profile::{Profile, Source};
 
@@ -46,6 +47,10 @@ pub struct ProviderConfig {
     pub base_url: Option<String>,
     /// Microsoft's tenant: `common` (default), `organizations`, `consumers`, an id or a domain.
     pub tenant: Option<String>,
+    /// Facebook's Graph API version of every endpoint (`v25.0`).
+    pub graph_version: Option<String>,
+    /// Facebook's client token, which its device login sends with the app id.
+    pub client_token: Option<Secret>,
     /// The client JSON Google's console downloads (`{"installed": {...}}`); `~/` is home.
     pub client_secrets_file: Option<String>,
     pub issuer: Option<String>,

@@ -1,6 +1,6 @@
 //! One provider's profile, resolved from its config table, its preset and the environment
-//! (`OAUTHCLI_<NAME>_*`): endpoints, client credentials, scopes, the device client, git hosts;
-//! and the errors that say how to register an app when something is missing.
+//! (`OAUTHCLI_<NAME>_*`): endpoints, client credentials, scopes, the device client, git hosts.
+//! What a resolved profile still needs before a login is `register`'s.
 
 use std::path::Path;
 
@@ -44,6 +44,10 @@ pub struct Profile {
     pub preset: Option<&'static Preset>,
     pub base_url: Option<String>,
     pub tenant: Option<String>,
+    pub graph_version: Option<String>,
+    /// Facebook's client token (`client_token`, `OAUTHCLI_<NAME>_CLIENT_TOKEN`), for its
+    /// device login.
+    pub client_token: Option<Secret>,
     pub quirks: Quirks,
     pub device: bool,
     pub device_authorization_endpoint: Option<String>,
@@ -84,12 +88,21 @@ pub(super) fn resolve(
     };
     checked("base_url", &pc.base_url)?;
     let hints = super::hints::resolve(pc, preset, bad)?;
+    // The keys of one preset or another, which a table without one cannot have.
+    let own: Vec<&str> = [
+        ("tenant", pc.tenant.is_some()),
+        ("graph_version", pc.graph_version.is_some()),
+        ("client_token", pc.client_token.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(key, set)| set.then_some(key))
+    .collect();
     match preset {
-        None if pc.base_url.is_some() || pc.tenant.is_some() => {
+        None if pc.base_url.is_some() || !own.is_empty() => {
             let key = if pc.base_url.is_some() {
                 "base_url"
             } else {
-                "tenant"
+                own[0]
             };
             return Err(bad(
                 key,
@@ -99,13 +112,12 @@ pub(super) fn resolve(
                 ),
             ));
         }
-        Some(p) if pc.tenant.is_some() && !p.has_tenant => {
-            return Err(bad(
-                "tenant",
-                format!("the {} preset has no tenant", p.name),
-            ));
+        Some(p) => {
+            if let Some(key) = own.iter().find(|key| !p.keys.contains(key)) {
+                return Err(bad(key, format!("the {} preset has no {key}", p.name)));
+            }
         }
-        _ => {}
+        None => {}
     }
     // Client credentials: the environment, then the table, then Google's client JSON.
     let from_file = match &pc.client_secrets_file {
@@ -134,17 +146,14 @@ pub(super) fn resolve(
     let site = Site {
         base_url: pc.base_url.as_deref(),
         tenant: pc.tenant.as_deref(),
+        graph_version: pc.graph_version.as_deref(),
         client_id: client_id.as_deref(),
     };
     let defaults = match preset {
-        Some(p) => (p.defaults)(&site).map_err(|why| {
-            let key = if pc.tenant.is_some() {
-                "tenant"
-            } else {
-                "base_url"
-            };
-            bad(key, why)
-        })?,
+        // The preset's own key when one is set (they are what its endpoints are made of).
+        Some(p) => {
+            (p.defaults)(&site).map_err(|why| bad(own.first().unwrap_or(&"base_url"), why))?
+        }
         None => presets::Defaults::default(),
     };
     // The table wins over the preset, key by key.
@@ -208,6 +217,11 @@ pub(super) fn resolve(
         preset,
         base_url: pc.base_url.clone(),
         tenant: pc.tenant.clone(),
+        graph_version: pc.graph_version.clone(),
+        client_token: env(&env_var(name, "CLIENT_TOKEN"))
+            .filter(|v| !v.is_empty())
+            .map(Secret::new)
+            .or_else(|| pc.client_token.clone()),
         quirks: preset.map(|p| p.quirks).unwrap_or_default(),
         device: pc.device.unwrap_or(false),
         device_authorization_endpoint: checked(
@@ -250,78 +264,6 @@ fn git_hosts(
         }
     }
     Ok(hosts)
-}
-
-impl Profile {
-    /// The redirect URI to register: the loopback one, with the port only when it is fixed.
-    fn redirect_to_register(&self) -> String {
-        match self.redirect_port {
-            Some(port) => format!("http://127.0.0.1:{port}/callback"),
-            None => "http://127.0.0.1/callback".to_owned(),
-        }
-    }
-
-    /// How to register an app at this provider: its console, the application type and the
-    /// exact redirect URI.
-    fn how_to_register(&self) -> String {
-        let redirect = self.redirect_to_register();
-        match self.preset {
-            Some(p) => {
-                let site = Site {
-                    base_url: self.base_url.as_deref(),
-                    tenant: self.tenant.as_deref(),
-                    client_id: self.client_id.as_deref(),
-                };
-                (p.register)(&site, &redirect)
-            }
-            None if self.redirect_port.is_some() => format!(
-                "Register a native (desktop) app at the provider with the redirect URI {redirect}"
-            ),
-            None => format!(
-                "Register a native (desktop) app at the provider with the redirect URI {redirect} (any port)"
-            ),
-        }
-    }
-
-    /// The client id, or an error that says where to put one and how to get one.
-    pub fn require_client_id(&self, config_path: &Path) -> Result<&str> {
-        self.client_id.as_deref().ok_or_else(|| {
-            error::config(format!(
-                "no client id for provider '{name}': set client_id under [providers.{name}] in {path} \
-                 or the variable {var}. {how}",
-                name = self.name,
-                path = config_path.display(),
-                var = env_var(&self.name, "CLIENT_ID"),
-                how = self.how_to_register(),
-            ))
-        })
-    }
-
-    /// A client set to authenticate with a secret (by the config or its preset) must have
-    /// one; without a set method, one is chosen only when there is a secret.
-    pub fn require_secret(&self, config_path: &Path) -> Result<()> {
-        let method = self.auth_method.unwrap_or(AuthMethod::None);
-        if method == AuthMethod::None || self.client_secret.is_some() {
-            return Ok(());
-        }
-        let why = match self.preset {
-            Some(p) if p.needs_secret => {
-                format!("the {} preset needs the client secret", p.name)
-            }
-            _ => format!(
-                "provider '{}' authenticates with {}",
-                self.name,
-                method.name()
-            ),
-        };
-        Err(error::config(format!(
-            "{why} but none is configured: set client_secret under [providers.{name}] in {} or the \
-             variable {}",
-            config_path.display(),
-            env_var(&self.name, "CLIENT_SECRET"),
-            name = self.name,
-        )))
-    }
 }
 
 #[cfg(test)]
@@ -460,6 +402,40 @@ mod tests {
         assert_eq!(
             p.token_endpoint.as_deref(),
             Some("https://proxy.example.com/token")
+        );
+    }
+
+    #[test]
+    fn facebooks_own_keys_its_client_token_and_its_localhost_redirect() {
+        let p = profile(
+            "[providers.facebook]\nclient_id = \"1\"\ngraph_version = \"v24.0\"\n",
+            "facebook",
+            &[("OAUTHCLI_FACEBOOK_CLIENT_TOKEN", "ct")],
+        )
+        .unwrap();
+        assert_eq!(p.client_token.as_ref().unwrap().expose(), "ct");
+        assert_eq!(p.source, Source::Manual);
+        assert_eq!(
+            p.token_endpoint.as_deref(),
+            Some("https://graph.facebook.com/v24.0/oauth/access_token")
+        );
+        assert_eq!(
+            p.loopback_redirect(Some(8765)),
+            "http://localhost:8765/callback"
+        );
+        let google = profile("", "google", &[]).unwrap();
+        assert_eq!(google.loopback_redirect(None), "http://127.0.0.1/callback");
+        let err = profile(
+            "[providers.corp]\nissuer = \"https://a.example\"\nclient_token = \"x\"\n",
+            "corp",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "invalid config file /etc/x.toml: providers.corp.client_token: only a preset has it"
+            ),
+            "{err}"
         );
     }
 

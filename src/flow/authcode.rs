@@ -17,7 +17,7 @@ use super::callback::Page;
 use super::choose::Grant;
 use super::listener::{self, Listener, Outcome};
 use super::progress::Progress;
-use super::{Ask, Obtained, advice, browser, hints, interrupt, redirect_refused};
+use super::{Ask, Obtained, advice, browser, hints, interrupt, redirect_refused, scopes};
 use crate::error::Failure;
 use crate::output;
 use crate::term::escape;
@@ -26,7 +26,7 @@ use crate::term::escape;
 /// takes a pasted redirect; `port` is `--port` or the config's `redirect_port`.
 pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
     let name = ask.name;
-    let listener = Listener::bind(port)?;
+    let listener = Listener::bind(port)?.naming(ask.profile.loopback_host());
     output::debug(&format!("listening on 127.0.0.1:{}", listener.port()));
     let redirect = listener.redirect_uri();
     let nonce = ask.ep.openid.as_ref().map(|_| Nonce::new_random());
@@ -36,9 +36,10 @@ pub fn obtain(ask: &Ask, how: Grant, port: Option<u16>) -> Result<Obtained> {
         .map(|n| ("nonce", n.secret().as_str()))
         .chain(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .collect();
+    let scopes = scopes::as_sent(ask.profile, ask.scopes);
     let auth = ask
         .oauth
-        .authorize(&ask.ep.authorization, &redirect, ask.scopes, &extra)?;
+        .authorize(&ask.ep.authorization, &redirect, &scopes, &extra)?;
 
     let paste = how == Grant::Paste;
     if paste {

@@ -4,10 +4,12 @@
 //! (`device_check`), and polls the token endpoint (§3.4) until the user approved or
 //! refused, or the code expired (§3.5).
 //!
-//! Polling, and what each answer means, is `device_poll`'s.
+//! Polling, and what each answer means, is `device_poll`'s; the two requests are those of
+//! the provider's dialect (`device_dialect`: RFC 8628's, or Facebook's).
 //!
 //! What this grant asks of the config is checked before anything else: the device client's
-//! secret when that client needs one (`check_config`), and, once the endpoints are resolved
+//! secret when that client needs one, and the client token of Facebook's dialect
+//! (`check_config`), and, once the endpoints are resolved
 //! and before the keychain or the lock file is touched, its endpoint (`endpoint`). An error that
 //! says the grant cannot be used gives advice that fits how it came to be used ([`Chosen`]):
 //! `--device` typed, or `device = true` on a machine that can show no browser.
@@ -18,6 +20,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::device_check;
+use super::device_dialect;
 use super::device_display::{self, Asker};
 use super::device_poll;
 use super::oauth::ProviderError;
@@ -67,6 +70,7 @@ impl Chosen<'_> {
 /// one. A configuration error (exit 2) when the config alone shows that the grant cannot
 /// work, before the keychain or the provider is asked anything.
 pub fn check_config(profile: &Profile, chosen: &Chosen) -> Result<Profile> {
+    device_dialect::client_token(profile, chosen.config)?;
     let Some(id) = &profile.device_client_id else {
         return Ok(profile.clone());
     };
@@ -141,9 +145,9 @@ pub fn obtain(ask: &Ask, endpoint: &str, chosen: &Chosen) -> Result<Obtained> {
         ask.verbose,
         &format!("device authorization endpoint {endpoint}"),
     );
-    let resp = ask
-        .oauth
-        .device_authorization(ask.http, endpoint, ask.scopes)
+    let dialect = device_dialect::of(ask.profile, endpoint, chosen.config)?;
+    let resp = dialect
+        .authorize(ask)
         .map_err(|e| request_failed(ask, chosen, endpoint, e))?;
     let received = Instant::now();
     let code = device_check::check(&resp, endpoint)?;
@@ -154,7 +158,7 @@ pub fn obtain(ask: &Ask, endpoint: &str, chosen: &Chosen) -> Result<Obtained> {
         client_id,
     };
     device_display::show(&who, &code, ask.clipboard);
-    let response = device_poll::poll(ask, chosen, &code, received)?;
+    let response = device_poll::poll(ask, chosen, &dialect, &code, received)?;
     Ok(Obtained {
         response,
         // The device grant has no authorization request to carry a nonce (RFC 8628 §3.1).
@@ -170,7 +174,10 @@ fn request_failed(ask: &Ask, chosen: &Chosen, endpoint: &str, e: anyhow::Error) 
         let msg = match pe.error.as_str() {
             "invalid_client" | "unauthorized_client" => not_allowed(ask, &why),
             "unsupported_grant_type" => unsupported(ask, chosen, &why),
-            _ => format!("the device authorization request was refused ({why})"),
+            _ => format!(
+                "the device authorization request was refused ({why}){}",
+                enable_hint(ask)
+            ),
         };
         return Failure::Login(format!("{msg}; nothing was stored")).into();
     }
@@ -194,10 +201,19 @@ fn request_failed(ask: &Ask, chosen: &Chosen, endpoint: &str, e: anyhow::Error) 
 /// to allow it.
 pub(super) fn not_allowed(ask: &Ask, why: &str) -> String {
     let how = match ask.profile.preset {
-        Some(p) => format!(": {}", (p.enable_device)(&site(ask.profile))),
+        Some(_) => enable_hint(ask),
         None => ": allow the device authorization grant for this client at the provider".to_owned(),
     };
     format!("the provider does not let this client use the device grant ({why}){how}")
+}
+
+/// Where a preset's provider allows the device grant for a client, after a colon; nothing
+/// for a provider from the config alone, whose settings oauthcli does not know.
+fn enable_hint(ask: &Ask) -> String {
+    ask.profile
+        .preset
+        .map(|p| format!(": {}", (p.enable_device)(&ask.profile.site())))
+        .unwrap_or_default()
 }
 
 /// The provider has no device grant at all (`why`, escaped).
@@ -206,12 +222,4 @@ pub(super) fn unsupported(ask: &Ask, chosen: &Chosen, why: &str) -> String {
         "the provider does not support the device grant ({why}): {}",
         chosen.instead(ask.name)
     )
-}
-
-fn site(profile: &Profile) -> crate::presets::Site<'_> {
-    crate::presets::Site {
-        base_url: profile.base_url.as_deref(),
-        tenant: profile.tenant.as_deref(),
-        client_id: profile.client_id.as_deref(),
-    }
 }

@@ -1,5 +1,7 @@
-//! Polling the token endpoint for the device grant (RFC 8628 §3.4, §3.5) until the user
-//! approved or refused, or the code expired, and what each answer means for the user.
+//! Polling for the device grant (RFC 8628 §3.4, §3.5) until the user approved or refused, or
+//! the code expired, and what each answer means for the user. A poll is the token endpoint's
+//! request of RFC 8628, or its counterpart in the provider's dialect (`device_dialect`), whose
+//! answers mean the same.
 //!
 //! Polling respects the provider (SECURITY.md row 19): the first request waits `interval` like
 //! every other, `slow_down` adds 5 s for good, and it stops at `expires_in` (or `--timeout`)
@@ -24,6 +26,7 @@ use anyhow::Result;
 use super::Ask;
 use super::device::{self, Chosen};
 use super::device_check::{Checked, MAX_INTERVAL};
+use super::device_dialect::Dialect;
 use super::oauth::{ProviderError, TokenResponse, Unavailable};
 use super::progress::Progress;
 use crate::error::Failure;
@@ -44,6 +47,7 @@ const MAX_FAILURES: u32 = 5;
 pub fn poll(
     ask: &Ask,
     chosen: &Chosen,
+    dialect: &Dialect,
     code: &Checked,
     received: Instant,
 ) -> Result<TokenResponse> {
@@ -78,8 +82,8 @@ pub fn poll(
             });
         }
         progress.sleep_until(now + interval);
-        output::debug("polling the token endpoint");
-        let err = match ask.oauth.poll_device(ask.http, &code.device_code) {
+        output::debug("polling whether the login was approved");
+        let err = match dialect.poll(ask, &code.device_code) {
             Ok(tokens) => return Ok(tokens),
             Err(e) => e,
         };

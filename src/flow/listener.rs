@@ -44,6 +44,9 @@ use crate::secret::Secret;
 pub struct Listener {
     socket: TcpListener,
     port: u16,
+    /// The host the redirect URI names, and the browser's `Host` field must: `127.0.0.1`, or
+    /// `localhost` for a provider that takes no other ([`Listener::naming`]).
+    host: &'static str,
 }
 
 /// What the wait for the browser ended with.
@@ -92,12 +95,24 @@ impl Listener {
         Ok(Listener {
             socket: TcpListener::from_std(socket),
             port,
+            host: "127.0.0.1",
         })
     }
 
-    /// The redirect URI naming the address actually bound.
+    /// The same listener, its redirect URI naming `host` (`localhost`, where the provider
+    /// takes no IP literal); it stays bound to 127.0.0.1 alone.
+    pub fn naming(self, host: &'static str) -> Listener {
+        Listener { host, ..self }
+    }
+
+    /// The redirect URI naming the port actually bound.
     pub fn redirect_uri(&self) -> String {
-        format!("http://127.0.0.1:{}{}", self.port, callback::CALLBACK_PATH)
+        format!(
+            "http://{}:{}{}",
+            self.host,
+            self.port,
+            callback::CALLBACK_PATH
+        )
     }
 
     pub fn port(&self) -> u16 {
@@ -117,7 +132,7 @@ impl Listener {
         paste: bool,
         progress: &mut Progress,
     ) -> Result<Outcome> {
-        let host = format!("127.0.0.1:{}", self.port);
+        let host = format!("{}:{}", self.host, self.port);
         let expected = Expected {
             host: &host,
             state,

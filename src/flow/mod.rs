@@ -6,7 +6,8 @@
 //! the same [`Ask`]; each returns an [`Obtained`], the provider's response unchecked:
 //! - [`authcode`]: the authorization code with PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252),
 //!   answered through the loopback listener, or pasted on stdin (`--no-browser`);
-//! - [`device`]: the device authorization grant (RFC 8628), a code entered on another device;
+//! - [`device`]: the device authorization grant (RFC 8628), a code entered on another device
+//!   (in RFC 8628's dialect, or Facebook's: `device_dialect`);
 //! - which one a login uses is decided once, by [`choose`].
 
 pub mod advice;
@@ -17,13 +18,16 @@ pub mod choose;
 mod connections;
 pub mod device;
 mod device_check;
+mod device_dialect;
 mod device_display;
+mod device_graph;
 mod device_poll;
 pub mod done;
 pub mod hints;
 pub mod interrupt;
 pub mod launch;
 pub mod listener;
+pub mod long_lived;
 pub mod oauth;
 mod oauth_error;
 pub mod page;

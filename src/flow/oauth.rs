@@ -24,6 +24,7 @@ use oauth2::{
     StandardDeviceAuthorizationResponse, StandardRevocableToken, SyncHttpClient, TokenUrl,
 };
 
+use super::oauth_error;
 pub use super::oauth_error::{ProviderError, Unavailable};
 use super::token_http::TokenHttp;
 use crate::auth_method::AuthMethod;
@@ -187,9 +188,9 @@ impl OAuth {
             return Ok(());
         }
         // RFC 7009 §2.2.1: errors use the token endpoint's error format (RFC 6749 §5.2).
-        match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
-            Ok(err) => Err(ProviderError::new(url, &err, self.error_aliases).into()),
-            Err(_) => Err(anyhow!("{url} answered HTTP {}", response.status())),
+        match ProviderError::from_body(url, response.body(), self.error_aliases) {
+            Some(err) => Err(err.into()),
+            None => Err(anyhow!("{url} answered HTTP {}", response.status())),
         }
     }
 }
@@ -242,32 +243,30 @@ impl OAuth {
     /// are [`ProviderError`]s with the provider's code, for the caller to branch on (§3.5), and
     /// [`Unavailable`] for a gateway's answer.
     pub fn poll_device(&self, http: &Http, device_code: &DeviceCode) -> Result<TokenResponse> {
-        let url = self.token_url.as_str();
-        let request = self.form_request(
-            url,
+        self.extension_grant(
+            http,
             &[
                 ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
                 ("device_code", device_code.secret()),
             ],
-        )?;
+        )
+    }
+
+    /// A token request of a grant `oauth2` does not know (RFC 6749 §4.5, an extension grant:
+    /// RFC 8628's, Facebook's `fb_exchange_token`), `pairs` naming its `grant_type`; the
+    /// client authenticates as at the token endpoint.
+    pub fn extension_grant(&self, http: &Http, pairs: &[(&str, &str)]) -> Result<TokenResponse> {
+        let url = self.token_url.as_str();
+        let request = self.form_request(url, pairs)?;
         let response = http
             .call(request)
             .map_err(|e| anyhow!(e).context(format!("request to {url} failed")))?;
-        if matches!(response.status().as_u16(), 502..=504) {
-            return Err(Unavailable(format!("{url} answered HTTP {}", response.status())).into());
-        }
-        if response.status().is_success()
-            && let Ok(tokens) = serde_json::from_slice::<TokenResponse>(response.body())
-        {
-            return Ok(tokens);
-        }
-        match serde_json::from_slice::<BasicErrorResponse>(response.body()) {
-            Ok(err) => Err(ProviderError::new(url, &err, self.error_aliases).into()),
-            Err(e) if response.status().is_success() => Err(anyhow!(
-                "{url} answered with something that is not a valid response: {e}"
-            )),
-            Err(_) => Err(anyhow!("{url} answered HTTP {}", response.status())),
-        }
+        oauth_error::answer(url, &response, self.error_aliases)
+    }
+
+    /// This client's error aliases, for requests made elsewhere (`device_graph`).
+    pub(super) fn error_aliases(&self) -> ErrorAliases {
+        self.error_aliases
     }
 }
 
@@ -282,11 +281,11 @@ impl OAuth {
         match err {
             RequestTokenError::ServerResponse(resp) => provider_error(&resp).into(),
             // A body with `error` and no token is an error whatever the status: GitHub answers
-            // its token errors with HTTP 200 (presets::github).
+            // its token errors with HTTP 200 (presets::github); Facebook's are Graph API errors.
             RequestTokenError::Parse(e, body) => {
-                match serde_json::from_slice::<BasicErrorResponse>(&body) {
-                    Ok(resp) => provider_error(&resp).into(),
-                    Err(_) => {
+                match ProviderError::from_body(endpoint, &body, self.error_aliases) {
+                    Some(pe) => pe.into(),
+                    None => {
                         describe::<BasicErrorResponse>(endpoint, RequestTokenError::Parse(e, body))
                     }
                 }

@@ -4,14 +4,20 @@
 //! on it (`invalid_grant` means "log in again"). A provider's own name for a standard code is
 //! translated by the aliases its preset declares (`Preset::error_aliases`), and only for that
 //! preset: a provider from the config alone keeps every code as it sent it, so that a code
-//! that means something at GitHub means nothing elsewhere. [`Unavailable`] is a gateway's
-//! answer in the provider's place.
+//! that means something at GitHub means nothing elsewhere. A body that is no RFC 6749 error
+//! may be a Graph API error object (Facebook's, `presets::facebook::GraphError`), whose code
+//! is named by its `error_subcode` or `code` and translated by the same rule. [`Unavailable`]
+//! is a gateway's answer in the provider's place.
 
 use std::fmt;
 
+use anyhow::{Result, anyhow};
+use oauth2::HttpResponse;
 use oauth2::basic::BasicErrorResponse;
+use serde::de::DeserializeOwned;
 
 use crate::presets::ErrorAliases;
+use crate::presets::facebook::GraphError;
 
 /// The provider refused a request and said why (RFC 6749 §5.2, RFC 7009 §2.2.1).
 #[derive(Debug)]
@@ -30,7 +36,39 @@ impl ProviderError {
         resp: &BasicErrorResponse,
         aliases: ErrorAliases,
     ) -> ProviderError {
-        let code = resp.error().as_ref();
+        ProviderError::named(
+            endpoint,
+            resp.error().as_ref(),
+            resp.error_description().cloned(),
+            aliases,
+        )
+    }
+
+    /// The error a body says: an RFC 6749 §5.2 one, or a Graph API one; `None` when it is
+    /// neither.
+    pub(super) fn from_body(
+        endpoint: &str,
+        body: &[u8],
+        aliases: ErrorAliases,
+    ) -> Option<ProviderError> {
+        if let Ok(resp) = serde_json::from_slice::<BasicErrorResponse>(body) {
+            return Some(ProviderError::new(endpoint, &resp, aliases));
+        }
+        let graph = GraphError::parse(body)?;
+        Some(ProviderError::named(
+            endpoint,
+            &graph.key(),
+            Some(graph.describe()),
+            aliases,
+        ))
+    }
+
+    fn named(
+        endpoint: &str,
+        code: &str,
+        description: Option<String>,
+        aliases: ErrorAliases,
+    ) -> ProviderError {
         let standard = aliases
             .iter()
             .find(|(theirs, _)| *theirs == code)
@@ -39,8 +77,38 @@ impl ProviderError {
             endpoint: endpoint.to_owned(),
             error: standard.unwrap_or(code).to_owned(),
             provider_code: standard.map(|_| code.to_owned()),
-            description: resp.error_description().cloned(),
+            description,
         }
+    }
+}
+
+/// What a token-style endpoint at `url` answered (RFC 6749 §5.1, RFC 8628 §3.4): the `T` of
+/// a successful answer; the error it said (`ProviderError`, even with HTTP 200, as GitHub
+/// sends its errors); a gateway's answer (`Unavailable`); or what else came.
+pub(super) fn answer<T: DeserializeOwned>(
+    url: &str,
+    response: &HttpResponse,
+    aliases: ErrorAliases,
+) -> Result<T> {
+    let status = response.status();
+    if matches!(status.as_u16(), 502..=504) {
+        return Err(Unavailable(format!("{url} answered HTTP {status}")).into());
+    }
+    let parsed = serde_json::from_slice::<T>(response.body());
+    if status.is_success()
+        && let Ok(value) = parsed
+    {
+        return Ok(value);
+    }
+    match (
+        ProviderError::from_body(url, response.body(), aliases),
+        parsed,
+    ) {
+        (Some(pe), _) => Err(pe.into()),
+        (None, Err(e)) if status.is_success() => Err(anyhow!(
+            "{url} answered with something that is not a valid response: {e}"
+        )),
+        (None, _) => Err(anyhow!("{url} answered HTTP {status}")),
     }
 }
 
@@ -112,5 +180,25 @@ mod tests {
             github,
         );
         assert_eq!(declined.error, "authorization_declined");
+    }
+
+    #[test]
+    fn a_graph_api_error_is_named_by_its_subcode_and_translated_for_facebook_alone() {
+        let body = br#"{"error": {"message": "User request limit reached", "type": "OAuthException", "code": 17, "error_subcode": 1349172, "fbtrace_id": "Xy"}}"#;
+        let url = "https://graph.example/v25.0/device/login_status";
+        let facebook = crate::presets::facebook::PRESET.error_aliases;
+        let ours = ProviderError::from_body(url, body, facebook).unwrap();
+        assert_eq!(ours.error, "slow_down");
+        assert_eq!(
+            ours.to_string(),
+            format!(
+                "{url} answered `error_subcode 1349172` (`slow_down`): User request limit \
+                 reached [fbtrace_id Xy]"
+            )
+        );
+        let generic = ProviderError::from_body(url, body, &[]).unwrap();
+        assert_eq!(generic.error, "error_subcode 1349172");
+        assert_eq!(generic.provider_code, None);
+        assert!(ProviderError::from_body(url, b"<html>", facebook).is_none());
     }
 }

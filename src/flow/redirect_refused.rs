@@ -7,25 +7,14 @@
 //! matches the port too.
 
 use crate::config::Profile;
-use crate::presets::Site;
 
 /// What to do about it, for `profile`'s client; `port` is the fixed port of this login
 /// (`--port` or `redirect_port`), if it has one.
 pub fn fix(profile: &Profile, port: Option<u16>) -> String {
     let client = profile.client_id.as_deref().unwrap_or_default();
-    let register = match port {
-        Some(port) => format!("http://127.0.0.1:{port}/callback"),
-        None => "http://127.0.0.1/callback".to_owned(),
-    };
+    let register = profile.loopback_redirect(port);
     match (profile.preset, port) {
-        (Some(preset), _) => {
-            let site = Site {
-                base_url: profile.base_url.as_deref(),
-                tenant: profile.tenant.as_deref(),
-                client_id: profile.client_id.as_deref(),
-            };
-            (preset.redirect_refused)(&site, &register)
-        }
+        (Some(preset), _) => (preset.redirect_refused)(&profile.site(), &register),
         (None, Some(_)) => {
             format!("register exactly {register} for client '{client}' there")
         }

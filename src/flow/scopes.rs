@@ -43,6 +43,15 @@ pub fn requested(
     scopes
 }
 
+/// The scopes as the authorization request's `scope` lists them: separated by spaces (RFC
+/// 6749 §3.3), or by commas where the provider wants that (`Quirks::comma_scope_request`).
+pub fn as_sent(profile: &Profile, scopes: &[String]) -> Vec<String> {
+    match profile.quirks.comma_scope_request {
+        true => vec![scopes.join(",")],
+        false => scopes.to_vec(),
+    }
+}
+
 /// Discovery lists scopes, and `offline_access` is not among them.
 fn unlisted(supported: Option<&[String]>) -> bool {
     supported.is_some_and(|list| !list.iter().any(|s| s == OFFLINE))

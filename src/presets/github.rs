@@ -57,16 +57,12 @@ pub static PRESET: Preset = Preset {
     scopes: &["user:email"],
     auth_method: Some(AuthMethod::ClientSecretPost),
     needs_secret: true,
-    has_tenant: false,
+    keys: &[],
     quirks: Quirks {
         email: EmailSource::GitHubEmails,
         revocation: Revocation::GitHub,
-        offline_access_type: false,
-        tenant_issuer: false,
         comma_scopes: true,
-        schemeless_issuer: false,
-        domain_hint: None,
-        scope_aliases: &[],
+        ..Quirks::STANDARD
     },
     defaults,
     register,
@@ -235,7 +231,7 @@ mod tests {
         let ghes = Site {
             base_url: Some("https://ghe.example.com/"),
             client_id: Some("abc"),
-            tenant: None,
+            ..Site::default()
         };
         let d = defaults(&ghes).unwrap();
         assert_eq!(
@@ -253,7 +249,7 @@ mod tests {
         let ghe = Site {
             base_url: Some("https://octocorp.ghe.com/"),
             client_id: Some("abc"),
-            tenant: None,
+            ..Site::default()
         };
         let d = defaults(&ghe).unwrap();
         assert_eq!(

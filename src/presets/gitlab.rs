@@ -27,7 +27,7 @@
 //! - The device authorization grant, GitLab 17.1 and later ("Supported OAuth 2.0 flows"):
 //!   `POST /oauth/authorize_device`, then the token endpoint as RFC 8628 §3.4 says.
 
-use super::{Defaults, EmailSource, GitHost, Preset, Quirks, Revocation, Site};
+use super::{Defaults, GitHost, Preset, Quirks, Revocation, Site};
 
 pub static PRESET: Preset = Preset {
     name: "gitlab",
@@ -36,16 +36,10 @@ pub static PRESET: Preset = Preset {
     // authenticates as discovery allows.
     auth_method: None,
     needs_secret: false,
-    has_tenant: false,
+    keys: &[],
     quirks: Quirks {
-        email: EmailSource::Standard,
         revocation: Revocation::Grant,
-        offline_access_type: false,
-        tenant_issuer: false,
-        comma_scopes: false,
-        schemeless_issuer: false,
-        domain_hint: None,
-        scope_aliases: &[],
+        ..Quirks::STANDARD
     },
     defaults,
     register,

@@ -33,7 +33,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Defaults, EmailSource, Preset, Quirks, Revocation, Site};
+use super::{Defaults, Preset, Quirks, Revocation, Site};
 use crate::auth_method::AuthMethod;
 
 pub static PRESET: Preset = Preset {
@@ -42,16 +42,14 @@ pub static PRESET: Preset = Preset {
     // The documented token request sends the secret in the body.
     auth_method: Some(AuthMethod::ClientSecretPost),
     needs_secret: true,
-    has_tenant: false,
+    keys: &[],
     quirks: Quirks {
-        email: EmailSource::Standard,
         revocation: Revocation::Grant,
         offline_access_type: true,
-        tenant_issuer: false,
-        comma_scopes: false,
         schemeless_issuer: true,
         domain_hint: Some("hd"),
         scope_aliases: SCOPE_ALIASES,
+        ..Quirks::STANDARD
     },
     defaults,
     register,

@@ -44,16 +44,13 @@ pub static PRESET: Preset = Preset {
     scopes: &["openid", "profile", "email", "offline_access"],
     auth_method: Some(AuthMethod::None),
     needs_secret: false,
-    has_tenant: true,
+    keys: &["tenant"],
     quirks: Quirks {
         email: EmailSource::IdTokenOrPreferredUsername,
         revocation: Revocation::Unsupported(NO_REVOCATION),
-        offline_access_type: false,
         tenant_issuer: true,
-        comma_scopes: false,
-        schemeless_issuer: false,
         domain_hint: Some("domain_hint"),
-        scope_aliases: &[],
+        ..Quirks::STANDARD
     },
     defaults,
     register,

@@ -1,11 +1,12 @@
-//! The built-in providers (`google`, `github`, `microsoft`, `gitlab`): what each one knows
-//! (endpoints, default scopes, client authentication, where to register an app) and the quirks
-//! that break naive clients, one file per provider.
+//! The built-in providers (`google`, `github`, `microsoft`, `gitlab`, `facebook`): what each
+//! one knows (endpoints, default scopes, client authentication, where to register an app) and
+//! the quirks that break naive clients, one file per provider (or folder: `facebook/`).
 //!
 //! The core never names a provider: it asks a profile's [`Quirks`], which are plain data, and
 //! calls the few provider-specific functions a quirk points to. A preset is a `Preset` value in
 //! its own file plus one line in [`ALL`]. Every fact here cites the provider's documentation.
 
+pub mod facebook;
 pub mod github;
 mod gitlab;
 pub mod google;
@@ -26,6 +27,9 @@ pub enum EmailSource {
     IdTokenOrPreferredUsername,
     /// GitHub's `GET /user/emails`: the primary, verified address.
     GitHubEmails,
+    /// Facebook's Graph API `GET /me?fields=id,email`, with `appsecret_proof`; the `id` is
+    /// the subject.
+    FacebookMe,
 }
 
 /// How `logout` revokes.
@@ -38,13 +42,26 @@ pub enum Revocation {
     Grant,
     /// GitHub's own API: `DELETE /applications/{client_id}/token` with basic auth.
     GitHub,
+    /// Facebook's Graph API: `DELETE /me/permissions` with the access token, which takes
+    /// the app away from the user's account and so ends every token of its login.
+    FacebookPermissions,
     /// None at all: what `logout` says instead, how long the tokens live on and where the
     /// user ends them (Microsoft).
     Unsupported(&'static str),
 }
 
+/// How a provider's device login is asked for and polled (`flow::device_dialect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceDialect {
+    /// RFC 8628: the device authorization endpoint, then the token endpoint.
+    Rfc8628,
+    /// Facebook Login for Devices: `device/login` and `device/login_status` of the Graph API,
+    /// with the app's client token, and Graph API errors with numeric subcodes.
+    FacebookGraph,
+}
+
 /// The provider-specific behaviour of a profile. A provider from the config alone has the
-/// defaults: standard OpenID / OAuth 2.0 behaviour.
+/// defaults: standard OpenID / OAuth 2.0 behaviour ([`Quirks::STANDARD`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quirks {
     pub email: EmailSource,
@@ -58,6 +75,8 @@ pub struct Quirks {
     /// The token response's `scope` lists the granted scopes separated by commas, not by
     /// spaces as RFC 6749 §3.3 has it (GitHub).
     pub comma_scopes: bool,
+    /// The scopes asked for are sent separated by commas, not by spaces (Facebook).
+    pub comma_scope_request: bool,
     /// ID tokens may name the issuer without `https://` (Google).
     pub schemeless_issuer: bool,
     /// The authorization parameter, and config key, that names the user's organisation's
@@ -65,20 +84,40 @@ pub struct Quirks {
     pub domain_hint: Option<&'static str>,
     /// Scopes the token response names otherwise than they were asked for (Google).
     pub scope_aliases: &'static [(&'static str, &'static str)],
+    /// The loopback redirect names `localhost`, not `127.0.0.1`, because the provider takes
+    /// no other (Facebook); the listener still binds 127.0.0.1 alone.
+    pub localhost_redirect: bool,
+    /// A login's token is short-lived and comes without a refresh token; the login swaps it
+    /// at once for a long-lived one (Facebook's `fb_exchange_token`, `flow::long_lived`).
+    pub long_lived: bool,
+    /// With no refresh token, a new login is due when the token ends: `token` says so this
+    /// many seconds before (Facebook's logins last about 60 days).
+    pub relogin_warning: Option<u64>,
+    pub device: DeviceDialect,
+}
+
+impl Quirks {
+    /// Standard OpenID / OAuth 2.0 behaviour; a preset names only what differs from it.
+    pub const STANDARD: Quirks = Quirks {
+        email: EmailSource::Standard,
+        revocation: Revocation::Rfc7009,
+        offline_access_type: false,
+        tenant_issuer: false,
+        comma_scopes: false,
+        comma_scope_request: false,
+        schemeless_issuer: false,
+        localhost_redirect: false,
+        long_lived: false,
+        relogin_warning: None,
+        device: DeviceDialect::Rfc8628,
+        domain_hint: None,
+        scope_aliases: &[],
+    };
 }
 
 impl Default for Quirks {
     fn default() -> Self {
-        Quirks {
-            email: EmailSource::Standard,
-            revocation: Revocation::Rfc7009,
-            offline_access_type: false,
-            tenant_issuer: false,
-            comma_scopes: false,
-            schemeless_issuer: false,
-            domain_hint: None,
-            scope_aliases: &[],
-        }
+        Quirks::STANDARD
     }
 }
 
@@ -104,6 +143,8 @@ pub struct Site<'a> {
     pub base_url: Option<&'a str>,
     /// `tenant` (Microsoft).
     pub tenant: Option<&'a str>,
+    /// `graph_version` (Facebook).
+    pub graph_version: Option<&'a str>,
     pub client_id: Option<&'a str>,
 }
 
@@ -139,8 +180,8 @@ pub struct Preset {
     pub auth_method: Option<AuthMethod>,
     /// The provider refuses a code exchange without the client secret.
     pub needs_secret: bool,
-    /// The preset understands the `tenant` key.
-    pub has_tenant: bool,
+    /// The config keys this preset alone understands (Microsoft's `tenant`).
+    pub keys: &'static [&'static str],
     pub quirks: Quirks,
     /// Endpoints for the given site; an error says which setting is wrong.
     pub defaults: fn(&Site) -> Result<Defaults, String>,
@@ -177,11 +218,12 @@ impl GitHost {
 }
 
 /// Every preset, in the order `oauthcli providers` lists them.
-pub static ALL: [&Preset; 4] = [
+pub static ALL: [&Preset; 5] = [
     &google::PRESET,
     &github::PRESET,
     &microsoft::PRESET,
     &gitlab::PRESET,
+    &facebook::PRESET,
 ];
 
 /// The preset of this name.
@@ -249,6 +291,10 @@ mod tests {
         assert_eq!(
             device(&google::PRESET).as_deref(),
             Some("https://oauth2.googleapis.com/device/code")
+        );
+        assert_eq!(
+            device(&facebook::PRESET).as_deref(),
+            Some("https://graph.facebook.com/v25.0/device/login")
         );
         let ghes = Site {
             base_url: Some("https://ghe.example.com"),

@@ -12,7 +12,7 @@ fn unknown_provider_exits_2_and_names_the_known_ones() {
     assert_eq!(
         r.stderr,
         format!(
-            "error: unknown provider 'nope' (configured in {}: corp; built in: google, github, microsoft, gitlab)\n",
+            "error: unknown provider 'nope' (configured in {}: corp; built in: google, github, microsoft, gitlab, facebook)\n",
             user.config.display()
         )
     );
@@ -28,7 +28,7 @@ fn a_mistyped_provider_gets_a_suggestion() {
         r.stderr,
         format!(
             "error: unknown provider 'gogle': did you mean 'google'? (configured in {}: corp; built \
-             in: google, github, microsoft, gitlab)\n",
+             in: google, github, microsoft, gitlab, facebook)\n",
             user.config.display()
         )
     );
@@ -474,7 +474,7 @@ fn login_without_a_provider_lists_the_choices() {
     assert_eq!(
         r.stderr,
         format!(
-            "error: name the provider to log in to: one of the built-in google, github, microsoft, gitlab, \
+            "error: name the provider to log in to: one of the built-in google, github, microsoft, gitlab, facebook, \
              or one you add as a [providers.NAME] table to {} (see the README)\n",
             user.config.display()
         )

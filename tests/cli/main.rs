@@ -17,6 +17,8 @@ mod done;
 mod dot;
 mod errors;
 mod exec;
+mod facebook;
+mod facebook_device;
 mod files;
 mod git;
 mod google_iss;

@@ -13,7 +13,7 @@ fn every_command_that_takes_a_name_says_unknown_provider() {
     let unknown = |name: &str, mean: &str| {
         format!(
             "unknown provider '{name}'{mean} (configured in {cfg}: corp; built in: google, github, \
-             microsoft, gitlab)"
+             microsoft, gitlab, facebook)"
         )
     };
     let commands: [&[&str]; 8] = [
@@ -86,7 +86,7 @@ fn a_login_whose_provider_left_the_config_can_still_be_logged_out_of() {
         r.stderr,
         format!(
             "'nope' is set by $OAUTHCLI_PROVIDER, but: unknown provider 'nope' (configured in {}: \
-             local; built in: google, github, microsoft, gitlab)\n",
+             local; built in: google, github, microsoft, gitlab, facebook)\n",
             user.config.display()
         )
     );
@@ -105,7 +105,7 @@ fn a_login_whose_provider_left_the_config_can_still_be_logged_out_of() {
         format!(
             "error: unknown provider 'local' (no provider is configured in {}; add a \
              [providers.local] table (see the README); built in: google, github, microsoft, \
-             gitlab)\n",
+             gitlab, facebook)\n",
             user.config.display()
         )
     );

@@ -676,6 +676,13 @@ fn providers_lists_presets_and_configured_providers() {
                 "built-in"
             ],
             vec![
+                "facebook",
+                "OAuth",
+                "missing",
+                "Graph API GET /me (id, email)",
+                "built-in"
+            ],
+            vec![
                 "corp",
                 "OpenID",
                 "missing",
@@ -701,7 +708,7 @@ fn providers_lists_presets_and_configured_providers() {
         r.stderr,
         format!(
             "error: invalid config file {}: providers.x.preset: no preset is called 'yahoo' (built in: \
-             google, github, microsoft, gitlab)\n",
+             google, github, microsoft, gitlab, facebook)\n",
             user.config.display()
         )
     );

@@ -1,8 +1,8 @@
-//! Local stand-ins for Google, GitHub, Microsoft and GitLab, which the test machines cannot
-//! reach. Each one reproduces its provider's documented wire format (the sources are cited in
-//! `src/presets/`): paths, status codes, content types, GitHub's errors with HTTP 200,
-//! Microsoft's templated issuer and `tid`, missing `expires_in`, rotating refresh tokens and the
-//! revocation calls. It runs on 127.0.0.1 in the test's own process (bound before the test goes
+//! Local stand-ins for Google, GitHub, Microsoft, GitLab and Facebook (its own in
+//! `standin/facebook.rs`), which the test machines cannot reach. Each one reproduces its
+//! provider's documented wire format (the sources are cited in `src/presets/`): paths, status
+//! codes, content types, GitHub's errors with HTTP 200, Microsoft's templated issuer and
+//! `tid`, missing `expires_in`, rotating refresh tokens and the revocation calls. It runs on 127.0.0.1 in the test's own process (bound before the test goes
 //! on, so there is nothing to wait for), consents at once (its authorize endpoint redirects to
 //! the callback, which `tests/support/browser.py` then fetches), and keeps every request it saw
 //! for the test to assert on.
@@ -22,6 +22,11 @@ use openidconnect::{JsonWebKeyId, PrivateSigningKey};
 use serde_json::{Value, json};
 use tiny_http::{Header, Response, Server};
 
+mod facebook;
+pub use facebook::{
+    FB_APP, FB_CLIENT_TOKEN, FB_SECRET, FB_USER, FacebookOptions, LONG_LIVED, proof,
+};
+
 pub const GOOGLE_CLIENT: &str = "1234-standin.apps.googleusercontent.com";
 pub const GOOGLE_SECRET: &str = "GOCSPX-standin-secret";
 pub const GITHUB_CLIENT: &str = "Iv1.standin0client";
@@ -38,6 +43,7 @@ pub enum Kind {
     GitHub,
     Microsoft,
     GitLab,
+    Facebook,
 }
 
 /// Variations of a stand-in's behaviour.
@@ -64,6 +70,7 @@ pub struct Options {
     /// Microsoft: every refresh is answered with this error (Conditional Access asking for
     /// MFA: `interaction_required`, AADSTS50076).
     pub ms_refresh_error: Option<&'static str>,
+    pub facebook: FacebookOptions,
 }
 
 /// One request the stand-in received.
@@ -116,6 +123,7 @@ struct State {
     issued_with: HashMap<String, String>,
     /// Google: the account that logs in next, when not the default one.
     subject: Option<String>,
+    facebook: facebook::FacebookState,
 }
 
 impl State {
@@ -325,12 +333,16 @@ impl Provider {
             Kind::GitHub => GITHUB_CLIENT,
             Kind::Microsoft => MS_CLIENT,
             Kind::GitLab => GITLAB_CLIENT,
+            Kind::Facebook => FB_APP,
         }
     }
 
     fn handle(&self, r: &Seen, s: &mut State) -> Reply {
         let b = &self.base;
         let m = r.method.as_str();
+        if self.kind == Kind::Facebook {
+            return self.facebook(r, s);
+        }
         match (self.kind, m, r.path.as_str()) {
             (Kind::Google, "GET", "/.well-known/openid-configuration") => json_reply(
                 200,
@@ -763,7 +775,7 @@ impl Provider {
                 claims["email"] = json!(EMAIL);
                 claims["email_verified"] = json!(true);
             }
-            Kind::GitHub => unreachable!("GitHub issues no ID tokens"),
+            Kind::GitHub | Kind::Facebook => unreachable!("no ID tokens from plain OAuth"),
         }
         self.sign(claims)
     }
