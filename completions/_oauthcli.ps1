@@ -78,6 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthcli' -ScriptBlock {
         }
         'oauthcli;token' {
             [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 31622400)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'An access token for this scope alone (repeatable), got with the login''s refresh token')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]')

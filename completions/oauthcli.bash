@@ -593,13 +593,17 @@ _oauthcli() {
             return 0
             ;;
         oauthcli__subcmd__token)
-            opts="-v -h -V --min-ttl --id-token --format --storage --config --verbose --help --version"
+            opts="-v -h -V --min-ttl --id-token --scope --format --storage --config --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --min-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

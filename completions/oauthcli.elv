@@ -72,6 +72,7 @@ set edit:completion:arg-completer[oauthcli] = {|@words|
         }
         &'oauthcli;token'= {
             cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 31622400)'
+            cand --scope 'An access token for this scope alone (repeatable), got with the login''s refresh token'
             cand --format 'Output format'
             cand --storage 'Where the login''s tokens are [default: where the login was made, else the config''s `storage`, else keyring]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/oauthcli/config.toml]'

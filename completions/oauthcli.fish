@@ -65,6 +65,7 @@ complete -c oauthcli -n "__fish_oauthcli_using_subcommand whoami" -s v -l verbos
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand whoami" -s V -l version -d 'Print version'
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 31622400)' -r
+complete -c oauthcli -n "__fish_oauthcli_using_subcommand token" -l scope -d 'An access token for this scope alone (repeatable), got with the login\'s refresh token' -r
 complete -c oauthcli -n "__fish_oauthcli_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
 header\t'`Authorization: Bearer TOKEN`'
 json\t'A JSON object with the token, its type, expiry and scopes'"

@@ -113,6 +113,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         token_endpoint: ctx.ep.token.clone(),
         revocation_endpoint: ctx.ep.revocation.clone(),
         auth_method: ctx.method,
+        scoped: Vec::new(),
     };
     Ok(Accepted {
         set,

@@ -188,8 +188,15 @@ pub struct TokenArgs {
     #[command(flatten)]
     pub fresh: Freshness,
     /// Print the ID token instead of the access token
-    #[arg(long)]
+    #[arg(long, conflicts_with = "scope")]
     pub id_token: bool,
+    /// An access token for this scope alone (repeatable), got with the login's refresh token
+    ///
+    /// For one login to serve several APIs: the provider issues a token for any of the scopes
+    /// the login was granted (at Microsoft, one resource a token). Each scope set's token is
+    /// kept with the login and refreshed like its own; logout revokes and forgets them all.
+    #[arg(long, value_name = "S")]
+    pub scope: Vec<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
     pub format: TokenFormat,

@@ -12,8 +12,9 @@ use std::fmt;
 pub enum Failure {
     /// The configuration is missing, unreadable or wrong: exit 2.
     Config(String),
-    /// Nothing usable is stored for this provider: exit 4.
-    NotLoggedIn { provider: String, why: String },
+    /// Nothing usable is stored for this provider: exit 4. `login` is what follows
+    /// `oauthcli login` in the advice: the provider, and any flags the fix needs.
+    NotLoggedIn { login: String, why: String },
     /// Nothing is stored for a command that needs no new login to do its job (`logout`):
     /// exit 4 as for [`Failure::NotLoggedIn`], without the advice to log in.
     NothingStored(String),
@@ -33,8 +34,8 @@ impl fmt::Display for Failure {
             | Failure::Login(msg)
             | Failure::NothingStored(msg)
             | Failure::Spawn { why: msg, .. } => f.write_str(msg),
-            Failure::NotLoggedIn { provider, why } => {
-                write!(f, "{why}: run 'oauthcli login {provider}'")
+            Failure::NotLoggedIn { login, why } => {
+                write!(f, "{why}: run 'oauthcli login {login}'")
             }
             Failure::Interrupted => f.write_str("interrupted; nothing was stored"),
         }
@@ -51,7 +52,17 @@ pub fn config(msg: impl Into<String>) -> anyhow::Error {
 /// Shorthand for "log in (again)" (exit 4).
 pub fn not_logged_in(provider: &str, why: impl Into<String>) -> anyhow::Error {
     Failure::NotLoggedIn {
-        provider: provider.to_owned(),
+        login: provider.to_owned(),
+        why: why.into(),
+    }
+    .into()
+}
+
+/// "Not logged in" (exit 4) whose fix is a login with more than the provider's name:
+/// `login` is what follows `oauthcli login`.
+pub fn log_in_with(login: String, why: impl Into<String>) -> anyhow::Error {
+    Failure::NotLoggedIn {
+        login,
         why: why.into(),
     }
     .into()

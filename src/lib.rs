@@ -21,6 +21,7 @@ pub mod paths;
 pub mod presets;
 pub mod process;
 pub mod provider;
+pub mod scoped;
 pub mod secret;
 pub mod store;
 pub mod term;

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::auth_method::AuthMethod;
+use crate::scoped::Scoped;
 use crate::secret::Secret;
 
 /// The longest lifetime we believe from `expires_in`. A bigger number is a provider bug or
@@ -51,6 +52,9 @@ pub struct TokenSet {
     pub revocation_endpoint: Option<String>,
     /// How the client authenticated at the token endpoint at login, reused to refresh.
     pub auth_method: AuthMethod,
+    /// Access tokens for other scope sets, got with the refresh token (`token --scope`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scoped: Vec<Scoped>,
 }
 
 impl TokenSet {
@@ -133,6 +137,7 @@ mod tests {
             token_endpoint: "https://issuer.example/token".into(),
             revocation_endpoint: None,
             auth_method: AuthMethod::None,
+            scoped: vec![],
         }
     }
 

@@ -52,7 +52,9 @@ Examples:
   # valid for ten more minutes at least
   oauthcli token corp --min-ttl 600
   # the ID token instead
-  oauthcli token corp --id-token";
+  oauthcli token corp --id-token
+  # a token for one API's scopes alone, from the same login
+  oauthcli token microsoft --scope https://graph.microsoft.com/User.Read";
 
 pub const LOGOUT: &str = "\
 Examples:

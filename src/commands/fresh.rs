@@ -67,9 +67,9 @@ pub fn valid(
         );
         return Ok(set);
     }
-    let done = match refresh(settings, provider, &set)? {
+    let done = match refresh(settings, provider, &set, &[])? {
         Answer::Refreshed(done) => *done,
-        Answer::Refused(why) => {
+        Answer::Refused { why, .. } => {
             // Recorded under the lock, so that no process sends the refused token again,
             // and `status` and the next `login` know it is gone.
             let mut dead = set;
@@ -152,15 +152,22 @@ fn good(set: &TokenSet, kind: Kind, min_ttl: u64) -> bool {
 }
 
 /// What the provider answered a refresh.
-enum Answer {
+pub(super) enum Answer {
     /// The new set, and whether the provider sent a new ID token.
     Refreshed(Box<accept::Refreshed>),
-    /// The provider refused the refresh token, in these (escaped) words.
-    Refused(String),
+    /// The provider refused the refresh token, in these (escaped) words; `plainly` when it
+    /// said so in RFC 6749 §5.2's own words (`invalid_grant`), not in a code of its own
+    /// that a preset translates (Microsoft's `consent_required`) or with no code at all.
+    Refused { why: String, plainly: bool },
 }
 
-/// Refreshes the set at the provider.
-fn refresh(settings: &Settings, provider: &str, set: &TokenSet) -> Result<Answer> {
+/// Refreshes the set at the provider; with `scopes`, for those alone (`token --scope`).
+pub(super) fn refresh(
+    settings: &Settings,
+    provider: &str,
+    set: &TokenSet,
+    scopes: &[String],
+) -> Result<Answer> {
     let Some(refresh_token) = set.refresh_token.clone() else {
         let why = match set.refresh_refused {
             true => format!("the refresh token of '{provider}' was refused by the provider"),
@@ -193,18 +200,24 @@ fn refresh(settings: &Settings, provider: &str, set: &TokenSet) -> Result<Answer
     );
     let oauth = super::client_of(settings, provider, set, secret.as_ref())?;
     let http = Http::new(settings.ca_file().as_deref())?;
-    let resp = match oauth.refresh(&http, &refresh_token) {
+    let sent = match (scopes.is_empty(), settings.knows(provider)) {
+        (false, true) => crate::flow::scopes::as_sent(&settings.profile(provider)?, scopes),
+        _ => scopes.to_vec(),
+    };
+    let resp = match oauth.refresh(&http, &refresh_token, &sent) {
         Ok(resp) => resp,
         Err(e) => {
             return match e.downcast_ref::<ProviderError>() {
                 // RFC 6749 §5.2: the refresh token is invalid, expired or revoked.
-                Some(pe) if pe.error == "invalid_grant" => {
-                    Ok(Answer::Refused(term::escape(&pe.to_string())))
-                }
+                Some(pe) if pe.error == "invalid_grant" => Ok(Answer::Refused {
+                    why: term::escape(&pe.to_string()),
+                    plainly: pe.provider_code.is_none(),
+                }),
                 // A 400 or 401 with no error code says the same without the words.
-                None if token_http::is_bare_refusal(&e) => {
-                    Ok(Answer::Refused(term::escape(&format!("{e:#}"))))
-                }
+                None if token_http::is_bare_refusal(&e) => Ok(Answer::Refused {
+                    why: term::escape(&format!("{e:#}")),
+                    plainly: false,
+                }),
                 _ => Err(e.context(format!(
                     "refreshing the token of '{provider}' failed; the stored login is unchanged"
                 ))),

@@ -13,6 +13,7 @@ mod logout;
 mod providers;
 mod renewal;
 mod revoke;
+mod scoped;
 mod setup_git;
 mod status;
 mod switch;

@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::http::Http;
 use crate::output;
 use crate::presets::{self, Revocation};
+use crate::term::escape;
 use crate::token::TokenSet;
 
 /// What `logout` says when `provider` cannot revoke: the preset's own words, else which key
@@ -51,14 +52,15 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
     let http = Http::new(settings.ca_file().as_deref())?;
     output::verbose(settings.verbose, &format!("revoking at {url}"));
     if style == Revocation::GitHub {
-        presets::github::revoke(
-            &http,
-            url,
-            &set.client_id,
-            secret.as_ref(),
-            &set.access_token,
-        )?;
-        output::note(&format!("Revoked the access token at {provider}."));
+        for token in
+            std::iter::once(&set.access_token).chain(set.scoped.iter().map(|s| &s.access_token))
+        {
+            presets::github::revoke(&http, url, &set.client_id, secret.as_ref(), token)?;
+        }
+        output::note(&format!(
+            "Revoked the {} at {provider}.",
+            access_tokens(set)
+        ));
         return Ok(true);
     }
     if style == Revocation::FacebookPermissions {
@@ -70,19 +72,31 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
     }
     let oauth = super::client_of(settings, provider, set, secret.as_ref())?;
     // Both tokens are tried even when one fails: each left alive is a risk of its own.
-    let mut revoked = Vec::new();
+    let mut revoked: Vec<String> = Vec::new();
     let mut errors = Vec::new();
     if let Some(rt) = &set.refresh_token {
         match oauth.revoke(&http, url, rt, "refresh_token") {
-            Ok(()) => revoked.push("refresh token"),
+            Ok(()) => revoked.push("refresh token".to_owned()),
             Err(e) => errors.push(format!("the refresh token: {e:#}")),
         }
     }
-    // Where revoking one token ends the grant, the other is already dead.
+    // Where revoking one token ends the grant, the others are already dead.
     if style == Revocation::Rfc7009 || revoked.is_empty() {
-        match oauth.revoke(&http, url, &set.access_token, "access_token") {
-            Ok(()) => revoked.push("access token"),
-            Err(e) => errors.push(format!("the access token: {e:#}")),
+        let scoped = set.scoped.iter().map(|s| {
+            let what = format!("the access token for {}", escape(&s.asked.join(" ")));
+            (what, &s.access_token)
+        });
+        let mut failed = 0;
+        for (what, token) in
+            std::iter::once(("the access token".to_owned(), &set.access_token)).chain(scoped)
+        {
+            if let Err(e) = oauth.revoke(&http, url, token, "access_token") {
+                failed += 1;
+                errors.push(format!("{what}: {e:#}"));
+            }
+        }
+        if failed == 0 {
+            revoked.push(access_tokens(set));
         }
     }
     if !revoked.is_empty() {
@@ -95,4 +109,14 @@ pub(super) fn tokens(settings: &Settings, provider: &str, set: &TokenSet) -> Res
         bail!("revoking {} failed", errors.join("; revoking "));
     }
     Ok(true)
+}
+
+/// The access tokens of a login, as the "Revoked" line names them: its own, and those it
+/// got for other scopes (`token --scope`).
+fn access_tokens(set: &TokenSet) -> String {
+    match set.scoped.len() {
+        0 => "access token".to_owned(),
+        1 => "access token and the one for other scopes".to_owned(),
+        n => format!("access token and the {n} for other scopes"),
+    }
 }

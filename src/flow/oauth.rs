@@ -163,11 +163,18 @@ impl OAuth {
             .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }
 
-    /// Uses a refresh token (RFC 6749 §6).
-    pub fn refresh(&self, http: &Http, refresh_token: &Secret) -> Result<TokenResponse> {
+    /// Uses a refresh token (RFC 6749 §6); `scopes`, as sent, when the token is for fewer
+    /// scopes than the login's (§6: none means all the login was granted).
+    pub fn refresh(
+        &self,
+        http: &Http,
+        refresh_token: &Secret,
+        scopes: &[String],
+    ) -> Result<TokenResponse> {
         let token = RefreshToken::new(refresh_token.expose().to_owned());
         self.client()
             .exchange_refresh_token(&token)
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
             .request(&TokenHttp(http))
             .map_err(|e| self.token_error(self.token_url.as_str(), e))
     }

@@ -49,7 +49,7 @@ fn encode(set: &TokenSet) -> Result<String> {
 fn decode(provider: &str, where_: &str, text: &[u8]) -> Result<TokenSet> {
     serde_json::from_slice(text).map_err(|e| {
         anyhow!(crate::error::Failure::NotLoggedIn {
-            provider: provider.to_owned(),
+            login: provider.to_owned(),
             why: format!("the login stored for '{provider}' in {where_} is unreadable ({e})"),
         })
     })

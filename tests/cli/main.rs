@@ -44,6 +44,7 @@ mod races;
 mod refresh;
 mod refused;
 mod rfc8414;
+mod scoped;
 mod secrets;
 mod security_table;
 mod switch;

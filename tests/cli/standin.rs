@@ -665,8 +665,11 @@ impl Provider {
                 };
                 let access = s.next(prefix);
                 s.access.push(access.clone());
+                // RFC 6749 §6: a `scope` asks for a token for those alone; Microsoft's answer
+                // names "the scopes that the access_token is valid for".
+                let valid_for = f.get("scope").cloned().unwrap_or_else(|| scope.clone());
                 let mut body =
-                    json!({"access_token": access, "token_type": "Bearer", "scope": scope});
+                    json!({"access_token": access, "token_type": "Bearer", "scope": valid_for});
                 if let Some(e) = expires_in {
                     body["expires_in"] = json!(e);
                 }

@@ -553,3 +553,53 @@ pub fn private_ca(dir: &std::path::Path) -> (String, String, String) {
     let path = |f: &str| dir.join(f).to_str().unwrap().to_owned();
     (path("ca.pem"), path("leaf.pem"), path("leaf.key"))
 }
+
+/// A command started and left running once it printed its ready line on stderr.
+pub struct Started {
+    child: Child,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+impl User {
+    /// Starts oauthcli with `args` and returns once a line of its stderr starts with `ready`.
+    pub fn started(&self, args: &[&str], ready: &str) -> Started {
+        let mut child = self
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ready = ready.to_owned();
+        let stderr = std::thread::spawn(move || {
+            let mut all = String::new();
+            let mut line = String::new();
+            while lines.read_line(&mut line).unwrap() > 0 {
+                if line.starts_with(&ready) {
+                    let _ = tx.send(());
+                }
+                all.push_str(&line);
+                line.clear();
+            }
+            all
+        });
+        if rx.recv().is_err() {
+            let stderr = stderr.join().unwrap();
+            panic!("no line starting with {args:?} came; stderr:\n{stderr}");
+        }
+        Started { child, stderr }
+    }
+}
+
+impl Started {
+    /// Waits for the command to end.
+    pub fn finish(self) -> Run {
+        let out = self.child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().expect("killed by a signal"),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: self.stderr.join().unwrap(),
+        }
+    }
+}

@@ -145,6 +145,7 @@ fn probe(store: &dyn store::Store) -> Result<()> {
         token_endpoint: String::new(),
         revocation_endpoint: None,
         auth_method: crate::auth_method::AuthMethod::None,
+        scoped: Vec::new(),
     };
     store.save(&lock, &set)?;
     store.delete(&lock)?;

@@ -282,6 +282,7 @@ mod tests {
             token_endpoint: String::new(),
             revocation_endpoint: None,
             auth_method: AuthMethod::None,
+            scoped: Vec::new(),
         };
         let judged = |set: &TokenSet, now| judge("l".into(), set, now, "again".into());
         assert_eq!(judged(&set, 2000).fix, None);
