@@ -67,7 +67,7 @@ pub fn valid(
         );
         return Ok(set);
     }
-    let done = match refresh(settings, provider, &set, &[])? {
+    let mut done = match refresh(settings, provider, &set, &[])? {
         Answer::Refreshed(done) => *done,
         Answer::Refused { why, .. } => {
             // Recorded under the lock, so that no process sends the refused token again,
@@ -86,6 +86,10 @@ pub fn valid(
             ));
         }
     };
+    if refresh_ends_access(settings, provider) {
+        // The tokens got for other scopes died with the refresh (`token --scope`).
+        done.set.scoped.clear();
+    }
     store
         .save(&lock, &done.set)
         .context("the refreshed tokens could not be stored")?;
@@ -124,6 +128,15 @@ fn short_lived(kind: Kind, lifetime: i64, min_ttl: u64) -> String {
          {min_ttl}: this one is handed out all the same, and every call with this --min-ttl \
          refreshes it first{below}"
     )
+}
+
+/// Does a refresh at this provider end the access tokens issued before it? Never fails: a
+/// profile that cannot be read now was read before the refresh.
+fn refresh_ends_access(settings: &Settings, provider: &str) -> bool {
+    settings.knows(provider)
+        && settings
+            .profile(provider)
+            .is_ok_and(|p| p.quirks.refresh_ends_access)
 }
 
 /// The token of `kind` in a set.

@@ -60,9 +60,9 @@ pub fn valid(
     }
     // What a provider leaves out of `scope` or names otherwise is no refusal (`granted`).
     // Found before the request: nothing may fail between the answer and storing it.
-    let aliases = match settings.knows(provider) {
-        true => settings.profile(provider)?.quirks.scope_aliases,
-        false => &[],
+    let quirks = match settings.knows(provider) {
+        true => settings.profile(provider)?.quirks,
+        false => crate::presets::Quirks::STANDARD,
     };
     // The cached set's scopes stand for the answer's when it names none (RFC 6749 §5.1).
     let mut asking = set.clone();
@@ -92,7 +92,7 @@ pub fn valid(
         Some(&got.scopes),
         done.new_id_token,
         kept.refresh_token.is_some(),
-        aliases,
+        quirks.scope_aliases,
     );
     let new = Scoped {
         asked,
@@ -101,6 +101,12 @@ pub fn valid(
         token_type: got.token_type,
         expires_at: got.expires_at,
     };
+    if quirks.refresh_ends_access {
+        // The tokens issued before this one are dead: the login's own is refreshed when
+        // next asked for, the others are forgotten.
+        kept.expires_at = Some(token::now());
+        kept.scoped.clear();
+    }
     if missing.is_empty() {
         scoped::keep(&mut kept.scoped, new.clone(), token::now());
     }

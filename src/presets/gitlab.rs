@@ -39,6 +39,9 @@ pub static PRESET: Preset = Preset {
     keys: &[],
     quirks: Quirks {
         revocation: Revocation::Grant,
+        // GitLab's OAuth 2.0 API documentation: a refresh "Invalidates the existing
+        // access_token and refresh_token".
+        refresh_ends_access: true,
         ..Quirks::STANDARD
     },
     defaults,

@@ -93,6 +93,9 @@ pub struct Quirks {
     /// With no refresh token, a new login is due when the token ends: `token` says so this
     /// many seconds before (Facebook's logins last about 60 days).
     pub relogin_warning: Option<u64>,
+    /// A refresh ends the access token issued before it (GitLab), so a token got for other
+    /// scopes (`token --scope`) ends the login's own, and the other way round.
+    pub refresh_ends_access: bool,
     pub device: DeviceDialect,
 }
 
@@ -109,6 +112,7 @@ impl Quirks {
         localhost_redirect: false,
         long_lived: false,
         relogin_warning: None,
+        refresh_ends_access: false,
         device: DeviceDialect::Rfc8628,
         domain_hint: None,
         scope_aliases: &[],

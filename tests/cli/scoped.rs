@@ -352,3 +352,28 @@ fn microsoft_asking_for_consent_to_one_api_leaves_the_login_as_it_was() {
     assert_eq!(std::fs::read(user.token_file("microsoft")).unwrap(), before);
     assert!(!user.ok(&["status"]).contains("refused"));
 }
+
+#[test]
+fn at_gitlab_where_a_refresh_ends_the_access_token_before_it_no_dead_token_is_handed_out() {
+    use crate::standin::*;
+    let gl = StandIn::start(Kind::GitLab, Options::default());
+    let user = User::new();
+    user.config(&format!(
+        "storage = \"file\"\n[providers.gitlab]\nbase_url = \"{}\"\nclient_id = \"{GITLAB_CLIENT}\"\n",
+        gl.base
+    ));
+    user.ok(&["login", "gitlab"]);
+    let own = user.ok(&["token", "gitlab"]);
+    let scoped = user.ok(&["token", "gitlab", "--scope", "openid"]);
+    assert_ne!(own, scoped);
+    assert!(user.stored("gitlab").get("scoped").is_some());
+    // That refresh ended the login's own token: the next `token` refreshes, and that ends
+    // the token for `openid`, which is forgotten.
+    let again = user.ok(&["token", "gitlab"]);
+    assert_ne!(again, own);
+    assert_eq!(gl.requests_to("/oauth/token").len(), 3);
+    assert!(user.stored("gitlab").get("scoped").is_none());
+    let scoped_again = user.ok(&["token", "gitlab", "--scope", "openid"]);
+    assert_ne!(scoped_again, scoped);
+    assert_eq!(gl.requests_to("/oauth/token").len(), 4);
+}
