@@ -10,11 +10,30 @@ use std::collections::HashMap;
 
 use subtle::ConstantTimeEq;
 
-use super::request::{self, Head, Problem};
 use crate::secret::Secret;
 
 /// The path of the redirect URI.
 pub const CALLBACK_PATH: &str = "/callback";
+
+/// What the judges look at in a request: its method, its origin-form target and its one
+/// `Host` field, as the listener's boundary checked them (`request::head`). All ASCII.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Head {
+    pub method: String,
+    pub target: String,
+    pub host: String,
+}
+
+/// Why a request was refused before it could be judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// No end of the head within the listener's cap (answered 431, RFC 6585 §5).
+    TooLarge,
+    /// The request line, a field line or the Host field is malformed (answered 400).
+    Malformed(&'static str),
+    /// No whole head in the connection's time (answered 408, RFC 9110 §15.5.9).
+    Timeout,
+}
 
 /// What the callback must match.
 pub struct Expected<'a> {
@@ -72,22 +91,7 @@ pub fn reject(status: u16, page: Page, why: &'static str) -> Verdict {
     Verdict::Reject { status, page, why }
 }
 
-/// Judges the raw bytes of one request: its head is parsed ([`request::parse`]), then
-/// [`judge`]d. What follows the head (a body, a pipelined request) is never looked at.
-pub fn judge_request(raw: &[u8], expected: &Expected) -> Verdict {
-    let Some(end) = request::head_end(raw, 0) else {
-        return match raw.len() >= request::MAX_REQUEST {
-            true => too_large(),
-            false => reject(400, Page::BadRequest, "the request head is incomplete"),
-        };
-    };
-    match request::parse(&raw[..end]) {
-        Ok(head) => judge(&head, expected),
-        Err(problem) => refuse(problem),
-    }
-}
-
-/// The answer to a request whose head is not within [`request::MAX_REQUEST`] bytes.
+/// The answer to a request, or a pasted line, longer than the listener reads.
 pub fn too_large() -> Verdict {
     refuse(Problem::TooLarge)
 }
@@ -98,6 +102,7 @@ pub fn refuse(problem: Problem) -> Verdict {
         // RFC 6585 §5: 431 Request Header Fields Too Large.
         Problem::TooLarge => reject(431, Page::BadRequest, "the request is too large"),
         Problem::Malformed(why) => reject(400, Page::BadRequest, why),
+        Problem::Timeout => reject(408, Page::BadRequest, "no request in time"),
     }
 }
 
@@ -113,7 +118,7 @@ pub fn judge(head: &Head, expected: &Expected) -> Verdict {
             "the Host field is not 127.0.0.1:PORT",
         );
     }
-    let (path, query) = head.target.split_once('?').unwrap_or((head.target, ""));
+    let (path, query) = head.target.split_once('?').unwrap_or((&head.target, ""));
     if path != CALLBACK_PATH {
         return reject(404, Page::NotFound, "not the callback path");
     }
@@ -181,12 +186,16 @@ mod tests {
     use super::fixture::{HOST, ISS, exp};
     use super::*;
 
-    fn request(method: &str, target: &str, host: &str) -> Vec<u8> {
-        format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n").into_bytes()
+    fn request(method: &str, target: &str, host: &str) -> Head {
+        Head {
+            method: method.into(),
+            target: target.into(),
+            host: host.into(),
+        }
     }
 
     fn get(target: &str) -> Verdict {
-        judge_request(&request("GET", target, HOST), &exp(false))
+        judge(&request("GET", target, HOST), &exp(false))
     }
 
     fn status(v: &Verdict) -> Option<u16> {
@@ -267,7 +276,7 @@ mod tests {
 
     #[test]
     fn a_missing_issuer_is_refused_when_promised() {
-        let v = judge_request(
+        let v = judge(
             &request("GET", "/callback?code=abc&state=s1", HOST),
             &exp(true),
         );
@@ -278,7 +287,7 @@ mod tests {
     fn wrong_method_host_or_path_do_not_use_up_the_login() {
         let ok = "/callback?code=abc&state=s1";
         for method in ["POST", "HEAD", "PUT", "get"] {
-            let v = judge_request(&request(method, ok, HOST), &exp(false));
+            let v = judge(&request(method, ok, HOST), &exp(false));
             assert_eq!(status(&v), Some(405), "{method}");
         }
         for host in [
@@ -288,7 +297,7 @@ mod tests {
             "127.0.0.1:4712",
             "127.0.0.1:4711.evil.example",
         ] {
-            let v = judge_request(&request("GET", ok, host), &exp(false));
+            let v = judge(&request("GET", ok, host), &exp(false));
             assert_eq!(status(&v), Some(400), "{host}");
         }
         for t in [
@@ -303,34 +312,9 @@ mod tests {
     }
 
     #[test]
-    fn raw_requests_that_are_not_http_get_400_or_431() {
-        let exp = exp(false);
-        assert_eq!(status(&judge_request(b"", &exp)), Some(400));
-        assert_eq!(
-            status(&judge_request(b"GET /callback HTTP/1.1\r\n", &exp)),
-            Some(400)
-        );
-        assert_eq!(
-            status(&judge_request(
-                b"GET /callback?state=s1&code=x HTTP/1.1\r\n\r\n",
-                &exp
-            )),
-            Some(400)
-        );
-        let mut huge = b"GET /callback?state=s1&code=".to_vec();
-        huge.resize(request::MAX_REQUEST, b'a');
-        assert_eq!(status(&judge_request(&huge, &exp)), Some(431));
-        huge.extend_from_slice(b" HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n");
-        assert_eq!(status(&judge_request(&huge, &exp)), Some(431));
-    }
-
-    #[test]
-    fn what_follows_the_head_is_ignored() {
-        let mut raw = request("GET", "/callback?code=abc&state=s1", HOST);
-        raw.extend_from_slice(b"GET /callback?code=evil&state=s1 HTTP/1.1\r\n\r\n");
-        assert_eq!(
-            judge_request(&raw, &exp(false)),
-            Verdict::Answer(Answer::Code(Secret::new("abc")))
-        );
+    fn what_could_not_be_judged_is_a_400_408_or_431() {
+        assert_eq!(status(&refuse(Problem::Malformed("x"))), Some(400));
+        assert_eq!(status(&refuse(Problem::Timeout)), Some(408));
+        assert_eq!(status(&too_large()), Some(431));
     }
 }

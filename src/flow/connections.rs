@@ -1,232 +1,262 @@
-//! The open connections of the loopback listener: accepting them, reading each request up to
-//! [`MAX_REQUEST`] bytes, answering with a whole static response, and closing them.
+//! The loopback listener's server: accepting connections, reading one request on each with
+//! hyper's HTTP/1 server, handing it to the listener's wait (`listener`, then `done`) and
+//! writing the whole static response that the wait chose.
 //!
-//! Every socket is non-blocking and served by the listener's one event loop (`listener`,
-//! and `done` after the decisive callback): any number of slow connections cost a buffer
-//! each, not a thread; each has [`CONNECTION_TIMEOUT`] to send its request (then 408); and
-//! when [`MAX_CONNECTIONS`] are open the oldest is dropped, so the browser's connection,
-//! always the newest, is served however many idle ones another process keeps open
-//! (SECURITY.md row 9). One request per connection: after the answer it is half-closed and
-//! lingers until its client closes.
+//! One thread runs it all, on a current-thread tokio runtime that turns only while the wait
+//! does: any number of slow connections cost a buffer each, not a thread. hyper reads each
+//! request head, at most [`MAX_REQUEST`] bytes (then 431) within [`CONNECTION_TIMEOUT`]
+//! (then 408), and parses it; when [`MAX_CONNECTIONS`] are open the oldest is dropped, so the
+//! browser's connection, always the newest, is served however many idle ones another
+//! process keeps open (SECURITY.md row 9). One request per connection (hyper's keep-alive
+//! is off): after the answer the connection is half-closed and lingers until its client
+//! closes.
+//!
+//! hyper writes nothing itself: what it writes goes nowhere ([`Reader`]). Its own answers to
+//! what it refuses (a bare 400 or 431) carry none of the headers of SECURITY.md row 7, so
+//! every answer, to a request parsed or refused, is one of our pages, written whole after
+//! hyper is done with the connection.
 
 use std::collections::BTreeMap;
-use std::io::{ErrorKind, Read, Write};
-use std::net::Shutdown;
-use std::time::{Duration, Instant};
+use std::io;
+use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use mio::net::{TcpListener, TcpStream};
-use mio::{Interest, Poll, Token};
+use anyhow::Result;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
+use tokio::time::timeout;
 
-use super::callback::Page;
-use super::page::response;
+use super::callback::{Head, Problem};
 use super::request::{self, MAX_REQUEST};
 use crate::output;
 
 /// How many connections may be open at once. A browser opens a handful (six per host at
 /// most, in the common ones); more than this is someone else, and the oldest goes first.
 const MAX_CONNECTIONS: usize = 64;
-/// How long a connection has to send its whole request. A browser sends it at once; a
+/// How long a connection has to send its whole request head. A browser sends it at once; a
 /// connection that stays silent or drips bytes for longer is not a browser.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an answered connection is kept, half-closed, to read what its client still
 /// sends: closing a socket with unread input resets the connection, and the client could
-/// lose our answer (RFC 9112 §9.6).
+/// lose our answer (RFC 9112 §9.6). Also the most an answer may take to be written.
 const LINGER: Duration = Duration::from_secs(2);
-/// The tokens of the listener's event loop: its socket, its waker (Ctrl-C, or a line read
-/// on the paste thread), stdin when the loop reads it; the connections from [`FIRST`] on.
-pub const SOCKET: Token = Token(0);
-pub const WAKER: Token = Token(1);
-pub const STDIN: Token = Token(2);
-pub const FIRST: usize = 3;
 
-pub struct Connection {
-    stream: TcpStream,
-    /// What it sent so far.
-    pub buf: Vec<u8>,
-    /// When it is closed: the end of its time to send a request, or of its linger.
-    until: Instant,
-    /// Answered already: what it still sends is read and dropped until it closes.
-    answered: bool,
+/// The listener's server: its runtime, and the requests its connections read.
+pub struct Server {
+    pub rt: Runtime,
+    pub requests: mpsc::UnboundedReceiver<Incoming>,
 }
 
-/// What reading from a connection came to.
-pub enum Got {
-    /// The request is not complete yet (or an answered connection is still open).
-    Reading,
-    /// The peer went away (or broke the connection).
-    Gone,
-    /// `buf` holds a whole request head (and maybe more after it).
-    Head,
-    /// No end of the head within [`MAX_REQUEST`] bytes.
-    TooLarge,
+/// One request a connection read, or why it could not be read; its connection waits for
+/// the answer.
+pub struct Incoming {
+    pub head: Result<Head, Problem>,
+    reply: oneshot::Sender<Reply>,
 }
 
-/// The open connections, keyed by a counter that only grows: the first is the oldest.
-pub struct Open {
-    conns: BTreeMap<usize, Connection>,
-    next_id: usize,
+/// The whole response to write, and who wants to know once it is written.
+struct Reply {
+    response: Vec<u8>,
+    written: Option<oneshot::Sender<()>>,
 }
 
-impl Open {
-    pub fn new() -> Open {
-        Open {
-            conns: BTreeMap::new(),
-            next_id: FIRST,
-        }
+impl Server {
+    /// Serves connections on `socket` (non-blocking), from the first turn of the runtime on.
+    pub fn start(socket: std::net::TcpListener) -> Result<Server> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()?;
+        let socket = {
+            let _in = rt.enter();
+            TcpListener::from_std(socket)?
+        };
+        let (tx, requests) = mpsc::unbounded_channel();
+        rt.spawn(accept(socket, tx));
+        Ok(Server { rt, requests })
     }
 
-    /// Accepts every pending connection, dropping the oldest open ones beyond the cap.
-    pub fn accept(&mut self, socket: &TcpListener, poll: &Poll) {
-        loop {
-            let mut stream = match socket.accept() {
-                Ok((stream, _)) => stream,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Out of file descriptors, or a connection reset before we took it:
-                    // the next readiness event tries again.
-                    output::debug(&format!("listener: accepting a connection failed: {e}"));
-                    return;
+    /// Turns the runtime until the answers behind `written` are written (or their
+    /// connections gone), [`LINGER`] at most: the answers of the last turn of a wait,
+    /// which must not wait for the next one (the browser follows our redirect at once).
+    pub fn flush(&self, written: Vec<oneshot::Receiver<()>>) {
+        self.rt.block_on(async {
+            let all = async {
+                for w in written {
+                    let _ = w.await;
                 }
             };
-            if self.conns.len() >= MAX_CONNECTIONS
-                && let Some((_, oldest)) = self.conns.pop_first()
-            {
-                oldest.close(poll);
-                output::debug("listener: too many connections; closed the oldest");
-            }
-            let id = self.next_id;
-            self.next_id += 1;
-            if poll
-                .registry()
-                .register(&mut stream, Token(id), Interest::READABLE)
-                .is_ok()
-            {
-                output::debug("listener: accepted a connection");
-                self.conns.insert(
-                    id,
-                    Connection {
-                        stream,
-                        buf: Vec::new(),
-                        until: Instant::now() + CONNECTION_TIMEOUT,
-                        answered: false,
-                    },
-                );
-            }
-        }
+            let _ = timeout(LINGER, all).await;
+        });
+    }
+}
+
+impl Incoming {
+    /// Answers with `response`, a whole HTTP response (`page`).
+    pub fn answer(self, response: Vec<u8>) {
+        let _ = self.reply.send(Reply {
+            response,
+            written: None,
+        });
     }
 
-    /// Takes out the connection of a readiness event; `None` when it was closed already
-    /// in this round (the oldest, dropped for a newer one).
-    pub fn take(&mut self, id: usize) -> Option<Connection> {
-        self.conns.remove(&id)
+    /// Answers with `response`; the receiver hears once it is written.
+    pub fn answer_written(self, response: Vec<u8>) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        let _ = self.reply.send(Reply {
+            response,
+            written: Some(tx),
+        });
+        rx
     }
+}
 
-    /// Puts back a connection taken out, unless it is gone.
-    pub fn keep(&mut self, id: usize, mut conn: Connection, poll: &Poll) {
-        match conn.read() {
-            Got::Gone => conn.close(poll),
-            _ => {
-                self.conns.insert(id, conn);
-            }
-        }
-    }
-
-    /// Puts back a connection that is still reading.
-    pub fn put(&mut self, id: usize, conn: Connection) {
-        self.conns.insert(id, conn);
-    }
-
-    /// Answers 408 to the connections whose time to send a request is up, and closes the
-    /// answered ones whose linger is over.
-    pub fn expire(&mut self, poll: &Poll, now: Instant) {
-        let expired: Vec<usize> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| c.until <= now)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in expired {
-            let Some(mut conn) = self.conns.remove(&id) else {
+/// Accepts connections for as long as the runtime lives, dropping the oldest open ones
+/// beyond the cap.
+async fn accept(socket: TcpListener, requests: mpsc::UnboundedSender<Incoming>) {
+    let mut open: BTreeMap<u64, AbortHandle> = BTreeMap::new();
+    let mut next = 0;
+    loop {
+        let stream = match socket.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, or a connection reset before we took it. The
+                // socket stays readable: a pause, not a busy loop, before trying again.
+                output::debug(&format!("listener: accepting a connection failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
-            };
-            if conn.answered {
-                conn.close(poll);
-            } else {
-                output::debug("listener: answered 408 (no request in time); still waiting");
-                // RFC 9110 §15.5.9: 408 for a connection that sent no whole request.
-                conn.answer(&response(408, Page::BadRequest, None));
-                self.conns.insert(id, conn);
             }
+        };
+        open.retain(|_, conn| !conn.is_finished());
+        if open.len() >= MAX_CONNECTIONS
+            && let Some((_, oldest)) = open.pop_first()
+        {
+            oldest.abort();
+            output::debug("listener: too many connections; closed the oldest");
         }
-    }
-
-    /// When the next connection is due to be answered or closed.
-    pub fn next_due(&self) -> Option<Instant> {
-        self.conns.values().map(|c| c.until).min()
-    }
-
-    /// Closes every connection.
-    pub fn close_all(self, poll: &Poll) {
-        for conn in self.conns.into_values() {
-            conn.close(poll);
-        }
+        output::debug("listener: accepted a connection");
+        let conn = tokio::spawn(serve(stream, requests.clone()));
+        open.insert(next, conn.abort_handle());
+        next += 1;
     }
 }
 
-impl Connection {
-    /// Reads what the connection has sent so far; an unanswered one until its head is
-    /// complete, an answered one to drop what it still sends.
-    pub fn read(&mut self) -> Got {
-        const CHUNK: usize = 4096;
-        let mut chunk = [0u8; CHUNK];
-        // An answered client that keeps sending as fast as it can must not hold the loop:
-        // past this much in one go it is cut off.
+/// Reads one request on `stream`, hands it to the wait, writes the answer, lingers.
+async fn serve(stream: TcpStream, requests: mpsc::UnboundedSender<Incoming>) {
+    let mut io = TokioIo::new(Reader(stream));
+    // Handed over the moment hyper has parsed the head, in the same turn of the runtime
+    // that read it: what came in together is judged together (`listener`).
+    let pending: Mutex<Option<oneshot::Receiver<Reply>>> = Mutex::new(None);
+    let hand_over = |head: Result<Head, Problem>| {
+        let (reply, rx) = oneshot::channel();
+        let _ = requests.send(Incoming { head, reply });
+        rx
+    };
+    let service = service_fn(|req| {
+        let rx = hand_over(request::head(&req));
+        *pending.lock().unwrap_or_else(PoisonError::into_inner) = Some(rx);
+        // Written nowhere: the answer is ours, written below.
+        async { Ok::<_, std::convert::Infallible>(hyper::Response::new(String::new())) }
+    });
+    let read = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(CONNECTION_TIMEOUT)
+        .max_buf_size(MAX_REQUEST)
+        .max_header_size(MAX_REQUEST)
+        .keep_alive(false)
+        // A client that shuts its side after the request still gets the answer.
+        .half_close(true)
+        .serve_connection(&mut io, service)
+        .await;
+    let pending = pending.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let rx = match (pending, read) {
+        (Some(rx), _) => rx,
+        (None, Err(e)) => match problem(&e) {
+            Some(problem) => hand_over(Err(problem)),
+            None => return,
+        },
+        // Closed before it sent anything.
+        (None, Ok(())) => return,
+    };
+    let Ok(reply) = rx.await else {
+        return;
+    };
+    let mut stream = io.into_inner().0;
+    // The socket is not blocking: a response under 2 KiB fits any socket buffer, and a
+    // client that does not read gets a cut page rather than a hold on the listener.
+    let _ = timeout(LINGER, stream.write_all(&reply.response)).await;
+    if let Some(written) = reply.written {
+        let _ = written.send(());
+    }
+    linger(stream).await;
+}
+
+/// What hyper's error says of the request: `None` when the client went away.
+fn problem(e: &hyper::Error) -> Option<Problem> {
+    if e.is_parse_too_large() {
+        Some(Problem::TooLarge)
+    } else if e.is_timeout() {
+        Some(Problem::Timeout)
+    } else if e.is_parse() {
+        Some(Problem::Malformed("not a well-formed HTTP/1.1 request"))
+    } else {
+        None
+    }
+}
+
+/// Half-closes an answered connection and reads, dropping it, what its client still sends,
+/// until it closes, [`LINGER`] passes or more than [`MAX_REQUEST`] came.
+async fn linger(mut stream: TcpStream) {
+    let _ = stream.shutdown().await;
+    let drain = async {
+        let mut chunk = [0u8; 4096];
         let mut drained = 0;
-        loop {
-            let room = match self.answered {
-                true => CHUNK,
-                false => (MAX_REQUEST - self.buf.len()).min(CHUNK),
-            };
-            if room == 0 {
-                return Got::TooLarge;
-            }
-            match self.stream.read(&mut chunk[..room]) {
-                Ok(0) => return Got::Gone,
-                Ok(n) if self.answered => {
-                    drained += n;
-                    if drained > MAX_REQUEST {
-                        return Got::Gone;
-                    }
-                }
-                Ok(n) => {
-                    let searched = self.buf.len();
-                    self.buf.extend_from_slice(&chunk[..n]);
-                    if request::head_end(&self.buf, searched).is_some() {
-                        return Got::Head;
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Got::Reading,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(_) => return Got::Gone,
+        while drained <= MAX_REQUEST {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => drained += n,
             }
         }
+    };
+    let _ = timeout(LINGER, drain).await;
+}
+
+/// A connection as hyper sees it: what it reads comes from the socket, what it writes is
+/// dropped (see the module's header).
+struct Reader(TcpStream);
+
+impl AsyncRead for Reader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Reader {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
     }
 
-    /// Answers with a whole response and half-closes; the connection lingers (see
-    /// [`LINGER`]) until its client closes. The socket is not blocking: one write of a
-    /// response under 2 KiB fits any socket buffer, and a client that does not read gets a
-    /// cut page rather than a hold on the listener.
-    pub fn answer(&mut self, response: &[u8]) {
-        let _ = self.stream.write(response);
-        let _ = self.stream.flush();
-        let _ = self.stream.shutdown(Shutdown::Write);
-        self.answered = true;
-        self.buf = Vec::new();
-        self.until = Instant::now() + LINGER;
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 
-    pub fn close(mut self, poll: &Poll) {
-        let _ = poll.registry().deregister(&mut self.stream);
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 }

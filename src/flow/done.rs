@@ -12,16 +12,11 @@
 //! address holds no code, and the state it holds is spent once the login ends, so there is
 //! nothing to clean, and the listener can close at once.
 
-use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
-use mio::net::TcpListener;
-use mio::{Events, Poll, Token};
-
-use super::callback::{Page, Verdict, refuse, reject, too_large};
-use super::connections::{FIRST, Got, Open, SOCKET};
+use super::callback::{Head, Page, Verdict, refuse, reject};
+use super::connections::Server;
 use super::page::response;
-use super::request;
 use crate::output;
 
 /// The clean path the browser is sent to after the decisive callback.
@@ -34,9 +29,7 @@ pub const GRACE: Duration = Duration::from_secs(2);
 
 /// The listener after the decisive callback, holding the browser's way to the final page.
 pub struct Done {
-    socket: TcpListener,
-    poll: Poll,
-    open: Open,
+    server: Server,
     /// `127.0.0.1:PORT`, as the browser must send it.
     host: String,
     /// When the browser was redirected.
@@ -44,13 +37,11 @@ pub struct Done {
 }
 
 impl Done {
-    /// The listener's parts, after the browser's decisive connections (in `open`) were
-    /// answered with the redirect.
-    pub fn new(socket: TcpListener, poll: Poll, open: Open, host: String) -> Done {
+    /// The listener's server, after the browser's decisive connections were answered with
+    /// the redirect.
+    pub fn new(server: Server, host: String) -> Done {
         Done {
-            socket,
-            poll,
-            open,
+            server,
             host,
             since: Instant::now(),
         }
@@ -61,84 +52,44 @@ impl Done {
     /// redirect; then the listener is closed.
     pub fn serve(mut self, page: Page, provider: &str) {
         let until = self.since + GRACE;
-        let mut events = Events::with_capacity(64);
-        loop {
-            let now = Instant::now();
-            if now >= until {
-                output::debug("listener: the final page was not fetched in time; closing");
-                break;
-            }
-            self.open.expire(&self.poll, now);
-            let wake = self.open.next_due().map_or(until, |t| t.min(until));
-            if let Err(e) = self.poll.poll(&mut events, Some(wake - now))
-                && e.kind() != ErrorKind::Interrupted
-            {
-                break;
-            }
-            let mut served = false;
-            for event in events.iter() {
-                match event.token() {
-                    SOCKET => self.open.accept(&self.socket, &self.poll),
-                    Token(id) if id >= FIRST => served |= self.on_ready(id, page, provider),
-                    // The waker (Ctrl-C, a pasted line) and stdin: the login is decided.
-                    _ => {}
+        let (host, requests) = (&self.host, &mut self.server.requests);
+        let served = self.server.rt.block_on(async {
+            loop {
+                let Ok(Some(incoming)) =
+                    tokio::time::timeout_at(until.into(), requests.recv()).await
+                else {
+                    output::debug("listener: the final page was not fetched in time; closing");
+                    return None;
+                };
+                let judged = match &incoming.head {
+                    Ok(head) => judge(head, host),
+                    Err(problem) => Err(refuse(*problem)),
+                };
+                match judged {
+                    Ok(()) => {
+                        let page = response(200, page, Some(provider));
+                        return Some(incoming.answer_written(page));
+                    }
+                    Err(Verdict::Reject { status, page, why }) => {
+                        output::debug(&format!("listener: answered {status} ({why})"));
+                        incoming.answer(response(status, page, None));
+                    }
+                    // `judge` refuses with nothing but a `Reject`.
+                    Err(_) => {}
                 }
             }
-            if served {
-                output::debug("listener: served the final page");
-                break;
-            }
+        });
+        if let Some(written) = served {
+            self.server.flush(vec![written]);
+            output::debug("listener: served the final page");
         }
-        self.open.close_all(&self.poll);
-    }
-
-    /// Serves connection `id`; true when it fetched the final page.
-    fn on_ready(&mut self, id: usize, page: Page, provider: &str) -> bool {
-        let Some(mut conn) = self.open.take(id) else {
-            return false;
-        };
-        let judged = match conn.read() {
-            Got::Reading => {
-                self.open.put(id, conn);
-                return false;
-            }
-            Got::Gone => {
-                conn.close(&self.poll);
-                return false;
-            }
-            Got::Head => judge(&conn.buf, &self.host),
-            Got::TooLarge => Err(too_large()),
-        };
-        let served = match judged {
-            Ok(()) => {
-                conn.answer(&response(200, page, Some(provider)));
-                true
-            }
-            Err(Verdict::Reject { status, page, why }) => {
-                output::debug(&format!("listener: answered {status} ({why})"));
-                conn.answer(&response(status, page, None));
-                false
-            }
-            // `judge` refuses with nothing but a `Reject`.
-            Err(_) => false,
-        };
-        self.open.keep(id, conn, &self.poll);
-        served
     }
 }
 
 /// Judges a request after the redirect: `Ok` for the browser's GET of [`DONE_PATH`] with
 /// our Host, else the rejection (the rules of the callback, SECURITY.md row 8; the callback
 /// itself is answered 404 now: the login has had its answer).
-pub fn judge(raw: &[u8], host: &str) -> Result<(), Verdict> {
-    let Some(end) = request::head_end(raw, 0) else {
-        return Err(reject(
-            400,
-            Page::BadRequest,
-            "the request head is incomplete",
-        ));
-    };
-    let head = request::parse(&raw[..end]).map_err(refuse)?;
+pub fn judge(head: &Head, host: &str) -> Result<(), Verdict> {
     if head.method != "GET" {
         return Err(reject(405, Page::MethodNotAllowed, "not a GET"));
     }
@@ -161,8 +112,13 @@ mod tests {
 
     const HOST: &str = "127.0.0.1:4711";
 
-    fn status(raw: &str) -> Option<u16> {
-        match judge(raw.as_bytes(), HOST) {
+    fn status(method: &str, target: &str, host: &str) -> Option<u16> {
+        let head = Head {
+            method: method.into(),
+            target: target.into(),
+            host: host.into(),
+        };
+        match judge(&head, HOST) {
             Ok(()) => None,
             Err(Verdict::Reject { status, .. }) => Some(status),
             Err(other) => panic!("{other:?}"),
@@ -171,23 +127,15 @@ mod tests {
 
     #[test]
     fn only_a_get_of_the_clean_path_with_our_host_is_the_final_page() {
-        assert_eq!(
-            status("GET /done HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n"),
-            None
-        );
-        for (raw, want) in [
-            ("POST /done HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n", 405),
-            ("GET /done HTTP/1.1\r\nHost: localhost:4711\r\n\r\n", 400),
-            ("GET /done HTTP/1.1\r\n\r\n", 400),
-            ("GET /done?x HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n", 404),
-            ("GET /done/ HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n", 404),
-            (
-                "GET /callback?code=a&state=s HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n\r\n",
-                404,
-            ),
-            ("GET /done HTTP/1.1\r\nHost: 127.0.0.1:4711\r\n", 400),
+        assert_eq!(status("GET", "/done", HOST), None);
+        for (method, target, host, want) in [
+            ("POST", "/done", HOST, 405),
+            ("GET", "/done", "localhost:4711", 400),
+            ("GET", "/done?x", HOST, 404),
+            ("GET", "/done/", HOST, 404),
+            ("GET", "/callback?code=a&state=s", HOST, 404),
         ] {
-            assert_eq!(status(raw), Some(want), "{raw:?}");
+            assert_eq!(status(method, target, host), Some(want), "{target}");
         }
     }
 }

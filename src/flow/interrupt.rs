@@ -23,16 +23,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use anyhow::{Context, Result};
-use mio::Waker;
+use tokio::sync::Notify;
 
 use crate::error::Failure;
 
 /// The listener waiting for the browser, if it is waiting.
-static WAITER: Mutex<Option<Arc<Waker>>> = Mutex::new(None);
+static WAITER: Mutex<Option<Arc<Notify>>> = Mutex::new(None);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static STORED: AtomicBool = AtomicBool::new(false);
+/// The main thread has seen the Ctrl-C ([`interrupted`]) and ends the login with
+/// [`Failure::Interrupted`], which it reports itself; set and read under [`SAYING`].
+static TAKEN: AtomicBool = AtomicBool::new(false);
+/// Who says "interrupted": the main thread (through its error) or the handler, never both.
+/// The signal handler records a Ctrl-C before the handler thread runs: the main thread can
+/// see it first (its wait woke for something else in between) and stop watching, and the
+/// handler, finding no listener to wake, would say it too.
+static SAYING: Mutex<()> = Mutex::new(());
 
-fn waiter() -> MutexGuard<'static, Option<Arc<Waker>>> {
+fn waiter() -> MutexGuard<'static, Option<Arc<Notify>>> {
     WAITER.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -54,11 +62,12 @@ fn on_interrupt() {
     // Blocks while the tokens are being stored (see `storing`).
     let waiter = waiter();
     match waiter.as_ref() {
-        Some(waker) => {
-            // Failing to wake means the listener is already gone, which is what we want.
-            let _ = waker.wake();
-        }
+        Some(waker) => waker.notify_one(),
         None => {
+            let _saying = SAYING.lock().unwrap_or_else(PoisonError::into_inner);
+            if TAKEN.load(Ordering::SeqCst) {
+                return;
+            }
             let what = match STORED.load(Ordering::SeqCst) {
                 true => "the login was stored",
                 false => "nothing was stored",
@@ -70,7 +79,7 @@ fn on_interrupt() {
 }
 
 /// Ctrl-C wakes `waker` instead of ending the process, until the guard is dropped.
-pub fn watch(waker: Arc<Waker>) -> Watch {
+pub fn watch(waker: Arc<Notify>) -> Watch {
     *waiter() = Some(waker);
     Watch
 }
@@ -84,9 +93,15 @@ impl Drop for Watch {
     }
 }
 
-/// Has Ctrl-C been pressed?
+/// Has Ctrl-C been pressed? When it has, the caller ends the login with
+/// [`Failure::Interrupted`], and the handler leaves saying so to it.
 pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+    if !INTERRUPTED.load(Ordering::SeqCst) {
+        return false;
+    }
+    let _saying = SAYING.lock().unwrap_or_else(PoisonError::into_inner);
+    TAKEN.store(true, Ordering::SeqCst);
+    true
 }
 
 /// [`Failure::Interrupted`] if Ctrl-C has been pressed: the login must go no further.
@@ -107,7 +122,7 @@ pub fn storing() -> Result<Storing> {
 
 /// The hold of [`storing`]: Ctrl-C waits until it is dropped.
 pub struct Storing {
-    _hold: MutexGuard<'static, Option<Arc<Waker>>>,
+    _hold: MutexGuard<'static, Option<Arc<Notify>>>,
 }
 
 impl Storing {

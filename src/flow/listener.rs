@@ -2,36 +2,33 @@
 //!
 //! It binds the loopback IP literal, never a wildcard, and keeps that very socket for the
 //! whole login (RFC 8252 §7.3, §8.3; SECURITY.md rows 1, 2): port 0 lets the OS pick a free
-//! port, so no other process can hold it in between. Every request is read into a buffer of
-//! at most `request::MAX_REQUEST` bytes and judged by the pure [`callback::judge_request`];
-//! every answer is a static page that echoes nothing, with the headers of SECURITY.md row 7,
-//! and closes the connection (one request per connection, `connections`). The listener
+//! port, so no other process can hold it in between. Every request head is read, at most
+//! `request::MAX_REQUEST` bytes, checked (`request::head`) and judged by the pure
+//! [`callback::judge`]; every answer is a static page that echoes nothing, with the headers
+//! of SECURITY.md row 7, and closes the connection (one request per connection). The listener
 //! lives until the decisive callback, the deadline or Ctrl-C, and its socket closes with it
 //! (SECURITY.md row 9); after a code it lives on a moment, to give the browser its final
 //! page at a clean address (`done`).
 //!
-//! Why not an HTTP server crate: the one used before (tiny_http) reads requests of any size
-//! and has no per-connection time limit we could set, so one idle or slowly dripping
-//! connection could hold a worker while the browser's request waited. Here one thread runs
-//! a small event loop over non-blocking sockets (`mio`, already in the build through the
-//! HTTP client's runtime).
-//!
-//! Each turn of the loop first takes in everything that is ready (connections, pasted
-//! lines), then decides: Ctrl-C before anything else, then a pasted line, then a callback.
-//! So what came in the same moment is decided the same way every time, and a Ctrl-C that
-//! came with an answer is never outrun by it.
+//! Each connection is read by hyper's HTTP/1 server (`connections`); the listener's wait
+//! judges what it read. Each turn of the wait first takes in everything that is ready
+//! (requests, pasted lines), then decides: Ctrl-C before anything else, then a pasted line,
+//! then a callback. So what came in the same moment is decided the same way every time,
+//! and a Ctrl-C that came with an answer is never outrun by it.
 
+use std::future::poll_fn;
 use std::io::ErrorKind;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use mio::net::TcpListener;
-use mio::{Events, Interest, Poll, Token, Waker};
+use tokio::sync::{Notify, mpsc, oneshot};
 
-use super::callback::{self, Answer, Expected, Page, Verdict};
-use super::connections::{Connection, FIRST, Got, Open, SOCKET, STDIN, WAKER};
+use super::callback::{self, Answer, Expected, Page, Verdict, refuse};
+use super::connections::{Incoming, Server};
 use super::done::{DONE_PATH, Done};
 use super::page::{response, see_other};
 use super::paste::Stdin;
@@ -70,12 +67,13 @@ enum Decided {
     Interrupted,
 }
 
-/// What one turn of the loop took in: the connections that brought an answer, in the order
-/// they came, and the first answer.
+/// What one turn of the wait took in: the requests that brought an answer, in the order
+/// they came, the first answer, and the answers given to the others.
 #[derive(Default)]
 struct Round {
-    browsers: Vec<(usize, Connection)>,
+    browsers: Vec<Incoming>,
     answer: Option<Answer>,
+    written: Vec<oneshot::Receiver<()>>,
 }
 
 impl Listener {
@@ -93,7 +91,7 @@ impl Listener {
         socket.set_nonblocking(true)?;
         let port = socket.local_addr()?.port();
         Ok(Listener {
-            socket: TcpListener::from_std(socket),
+            socket,
             port,
             host: "127.0.0.1",
         })
@@ -124,7 +122,7 @@ impl Listener {
     /// The listening socket and every connection are closed when it returns, unless the
     /// browser was sent on to its final page (then `Outcome::Code` holds them).
     pub fn wait(
-        mut self,
+        self,
         state: &str,
         issuer: Option<&str>,
         iss_required: bool,
@@ -139,48 +137,21 @@ impl Listener {
             issuer,
             iss_required,
         };
-        let mut poll = Poll::new().context("could not set up the listener")?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let mut server = Server::start(self.socket).context("could not set up the listener")?;
+        let waker = Arc::new(Notify::new());
         let watch = interrupt::watch(waker.clone());
-        let mut stdin = paste.then(|| Stdin::start(poll.registry(), STDIN, waker));
-        poll.registry()
-            .register(&mut self.socket, SOCKET, Interest::READABLE)?;
-        let mut open = Open::new();
-        let mut events = Events::with_capacity(64);
-        let (decided, round) = loop {
-            let now = Instant::now();
-            if now >= deadline {
-                break (Decided::TimedOut, Round::default());
-            }
-            open.expire(&poll, now);
-            progress.tick();
-            let wake = [open.next_due(), progress.next_tick()]
-                .into_iter()
-                .flatten()
-                .fold(deadline, Instant::min);
-            if let Err(e) = poll.poll(&mut events, Some(wake.saturating_duration_since(now))) {
-                if e.kind() == ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e).context("the listener failed");
-            }
-            let mut round = Round::default();
-            for event in events.iter() {
-                match event.token() {
-                    SOCKET => open.accept(&self.socket, &poll),
-                    WAKER | STDIN => {
-                        if let Some(stdin) = &mut stdin {
-                            stdin.read(poll.registry());
-                        }
-                    }
-                    Token(id) if id >= FIRST => round.read(id, &mut open, &poll, &expected),
-                    Token(_) => {}
-                }
-            }
-            if let Some(decided) = round.decide(stdin.as_mut(), &expected) {
-                break (decided, round);
-            }
-        };
+        let mut stdin = paste.then(|| {
+            let _in = server.rt.enter();
+            Stdin::start(waker.clone())
+        });
+        let (decided, round) = server.rt.block_on(turns(
+            &mut server.requests,
+            &waker,
+            stdin.as_mut(),
+            &expected,
+            deadline,
+            progress,
+        ));
         // From here on Ctrl-C ends the process itself; one that came before, however late
         // in the turn that decided, is seen now (SECURITY.md row 9).
         drop(watch);
@@ -188,73 +159,116 @@ impl Listener {
             true => Decided::Interrupted,
             false => decided,
         };
-        self.end(decided, round, poll, open, host)
+        end(decided, round, server, host)
     }
+}
 
-    /// Answers the connections that brought an answer in the last turn as the login ended,
-    /// and hands the listener on to the final page when a code came with a browser waiting.
-    fn end(
-        self,
-        decided: Decided,
-        round: Round,
-        poll: Poll,
-        mut open: Open,
-        host: String,
-    ) -> Result<Outcome> {
-        let answer = match &decided {
-            Decided::Answer(Answer::Code(_)) => see_other(DONE_PATH),
-            Decided::Answer(Answer::Denied { .. }) => response(200, Page::Denied, None),
-            _ => response(400, Page::Failed, None),
-        };
-        let browser = !round.browsers.is_empty();
-        for (id, mut conn) in round.browsers {
-            conn.answer(&answer);
-            open.put(id, conn);
+/// The turns of the wait, until one decides.
+async fn turns(
+    requests: &mut mpsc::UnboundedReceiver<Incoming>,
+    waker: &Notify,
+    mut stdin: Option<&mut Stdin>,
+    expected: &Expected<'_>,
+    deadline: Instant,
+    progress: &mut Progress,
+) -> (Decided, Round) {
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return (Decided::TimedOut, Round::default());
         }
-        match decided {
-            Decided::Answer(Answer::Code(code)) => {
-                let browser = browser.then(|| Done::new(self.socket, poll, open, host));
-                Ok(Outcome::Code { code, browser })
-            }
-            Decided::Answer(Answer::Denied { error, description }) => {
-                Ok(Outcome::Denied { error, description })
-            }
-            Decided::Answer(Answer::Abort(why)) => Err(Failure::Login(why).into()),
-            Decided::TimedOut => Ok(Outcome::TimedOut),
-            Decided::Interrupted => Err(Failure::Interrupted.into()),
+        progress.tick();
+        let wake = progress.next_tick().map_or(deadline, |t| t.min(deadline));
+        let mut came = Vec::new();
+        {
+            let mut woken = pin!(waker.notified());
+            let mut sleep = pin!(tokio::time::sleep_until(wake.into()));
+            let stdin = stdin.as_deref();
+            poll_fn(|cx| {
+                let mut ready = false;
+                while let Poll::Ready(Some(incoming)) = requests.poll_recv(cx) {
+                    came.push(incoming);
+                    ready = true;
+                }
+                ready |= woken.as_mut().poll(cx).is_ready();
+                ready |= stdin.is_some_and(|s| s.poll_ready(cx));
+                ready |= sleep.as_mut().poll(cx).is_ready();
+                match ready {
+                    true => Poll::Ready(()),
+                    false => Poll::Pending,
+                }
+            })
+            .await;
+        }
+        // The connections that became readable with this wake-up are read before anything
+        // is decided: one yield lets every woken connection run (`connections`).
+        tokio::task::yield_now().await;
+        while let Ok(incoming) = requests.try_recv() {
+            came.push(incoming);
+        }
+        if let Some(stdin) = stdin.as_deref_mut() {
+            stdin.read();
+        }
+        let mut round = Round::default();
+        for incoming in came {
+            round.take(incoming, expected);
+        }
+        if let Some(decided) = round.decide(stdin.as_deref_mut(), expected) {
+            return (decided, round);
         }
     }
 }
 
+/// Answers the requests that brought an answer in the last turn as the login ended, and
+/// hands the listener on to the final page when a code came with a browser waiting.
+fn end(decided: Decided, round: Round, server: Server, host: String) -> Result<Outcome> {
+    let answer = match &decided {
+        Decided::Answer(Answer::Code(_)) => see_other(DONE_PATH),
+        Decided::Answer(Answer::Denied { .. }) => response(200, Page::Denied, None),
+        _ => response(400, Page::Failed, None),
+    };
+    let browser = !round.browsers.is_empty();
+    let mut written = round.written;
+    for incoming in round.browsers {
+        written.push(incoming.answer_written(answer.clone()));
+    }
+    server.flush(written);
+    match decided {
+        Decided::Answer(Answer::Code(code)) => {
+            let browser = browser.then(|| Done::new(server, host));
+            Ok(Outcome::Code { code, browser })
+        }
+        Decided::Answer(Answer::Denied { error, description }) => {
+            Ok(Outcome::Denied { error, description })
+        }
+        Decided::Answer(Answer::Abort(why)) => Err(Failure::Login(why).into()),
+        Decided::TimedOut => Ok(Outcome::TimedOut),
+        Decided::Interrupted => Err(Failure::Interrupted.into()),
+    }
+}
+
 impl Round {
-    /// Reads connection `id`: a refused request is answered at once, and the login goes
-    /// on; one with an answer is kept for [`Round::decide`].
-    fn read(&mut self, id: usize, open: &mut Open, poll: &Poll, expected: &Expected) {
-        let Some(mut conn) = open.take(id) else {
-            return;
-        };
-        let verdict = match conn.read() {
-            Got::Reading => return open.put(id, conn),
-            Got::Gone => return conn.close(poll),
-            Got::Head => callback::judge_request(&conn.buf, expected),
-            Got::TooLarge => callback::too_large(),
+    /// Judges one request: a refused one is answered at once, and the login goes on; one
+    /// with an answer is kept for [`Round::decide`].
+    fn take(&mut self, incoming: Incoming, expected: &Expected) {
+        let verdict = match &incoming.head {
+            Ok(head) => callback::judge(head, expected),
+            Err(problem) => refuse(*problem),
         };
         match verdict {
             Verdict::Reject { status, page, why } => {
                 output::debug(&format!(
                     "listener: answered {status} ({why}); still waiting"
                 ));
-                conn.answer(&response(status, page, None));
-                // What the client sent past our limit is read and dropped now: no
-                // readiness event would come for it.
-                open.keep(id, conn, poll);
+                self.written
+                    .push(incoming.answer_written(response(status, page, None)));
             }
             Verdict::Answer(answer) => {
                 if matches!(answer, Answer::Code(_)) {
                     output::debug("listener: received the authorization code");
                 }
                 self.answer.get_or_insert(answer);
-                self.browsers.push((id, conn));
+                self.browsers.push(incoming);
             }
         }
     }

@@ -14,8 +14,9 @@ use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
+use std::task::Context;
 
-use mio::{Registry, Token, Waker};
+use tokio::sync::Notify;
 
 use super::request::MAX_REQUEST;
 use crate::output;
@@ -38,7 +39,7 @@ pub struct Stdin {
 }
 
 enum Source {
-    /// Read by the loop when its token is ready; `None` once it ended.
+    /// Read by the loop when it is ready; `None` once it ended.
     #[cfg(any(target_os = "linux", target_os = "android"))]
     Polled(Option<polled::Reader>),
     /// Read by a thread of its own, which sends every line.
@@ -46,41 +47,47 @@ enum Source {
 }
 
 impl Stdin {
-    /// Starts reading stdin: in the loop of `registry` under `token` where it can be
-    /// polled, else on a thread that wakes `waker` after every line.
-    pub fn start(registry: &Registry, token: Token, waker: Arc<Waker>) -> Stdin {
+    /// Starts reading stdin: in the loop of the runtime entered, where it can be polled,
+    /// else on a thread that wakes `waker` after every line.
+    pub fn start(waker: Arc<Notify>) -> Stdin {
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        let source = match polled::Reader::register(registry, token) {
+        let source = match polled::Reader::register() {
             Some(reader) => Source::Polled(Some(reader)),
             None => Source::Thread(thread(waker)),
         };
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        let source = {
-            let _ = (registry, token);
-            Source::Thread(thread(waker))
-        };
+        let source = Source::Thread(thread(waker));
         Stdin {
             source,
             lines: VecDeque::new(),
         }
     }
 
-    /// Reads whatever stdin has now (its token was ready, or the thread sent lines).
-    pub fn read(&mut self, registry: &Registry) {
+    /// Whether stdin, where the loop reads it, has become ready (the thread wakes the loop
+    /// itself); ready or not, the loop is woken when it becomes so.
+    pub fn poll_ready(&self, cx: &mut Context<'_>) -> bool {
+        match &self.source {
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            Source::Polled(Some(reader)) => reader.poll_ready(cx),
+            _ => {
+                let _ = cx;
+                false
+            }
+        }
+    }
+
+    /// Reads whatever stdin has now.
+    pub fn read(&mut self) {
         match &mut self.source {
             #[cfg(any(target_os = "linux", target_os = "android"))]
             Source::Polled(reader) => {
                 if let Some(r) = reader
                     && !r.read(&mut self.lines)
                 {
-                    r.deregister(registry);
                     *reader = None;
                 }
             }
-            Source::Thread(rx) => {
-                let _ = registry;
-                self.lines.extend(rx.try_iter());
-            }
+            Source::Thread(rx) => self.lines.extend(rx.try_iter()),
         }
     }
 
@@ -91,7 +98,7 @@ impl Stdin {
 }
 
 /// Reads stdin to its end on a thread of its own, sending every line and waking `waker`.
-fn thread(waker: Arc<Waker>) -> Receiver<Line> {
+fn thread(waker: Arc<Notify>) -> Receiver<Line> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut stdin = std::io::stdin().lock();
@@ -115,9 +122,10 @@ fn thread(waker: Arc<Waker>) -> Receiver<Line> {
                 lines.end(&mut out);
             }
             for line in out.drain(..) {
-                if tx.send(line).is_err() || waker.wake().is_err() {
+                if tx.send(line).is_err() {
                     return;
                 }
+                waker.notify_one();
             }
             if ended {
                 ended_input();
@@ -190,40 +198,65 @@ mod polled {
     use std::fs::File;
     use std::io::Read;
     use std::mem::ManuallyDrop;
-    use std::os::fd::FromRawFd;
+    use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+    use std::task::{Context, Poll};
 
-    use mio::unix::SourceFd;
-    use mio::{Interest, Registry, Token};
+    use tokio::io::Interest;
+    use tokio::io::unix::AsyncFd;
 
     use super::{Line, Lines};
 
     pub struct Reader {
+        /// fd 0 in the loop's epoll, for its readiness.
+        ready: AsyncFd<Fd0>,
         /// fd 0 itself, read without Rust's buffer (which could take more than is judged)
         /// and never closed: it is the process's stdin, not ours to close.
         stdin: ManuallyDrop<File>,
         lines: Lines,
     }
 
+    /// fd 0, as the loop's epoll registers it; dropping it closes nothing.
+    struct Fd0;
+
+    impl AsRawFd for Fd0 {
+        fn as_raw_fd(&self) -> RawFd {
+            0
+        }
+    }
+
     impl Reader {
         /// `None` when stdin cannot be polled (a file, `/dev/null`: epoll refuses them).
-        pub fn register(registry: &Registry, token: Token) -> Option<Reader> {
-            registry
-                .register(&mut SourceFd(&0), token, Interest::READABLE)
-                .ok()?;
+        pub fn register() -> Option<Reader> {
+            // SAFETY: fd 0 is the process's stdin, open for its whole life: nothing here
+            // or elsewhere in oauthcli closes it (`stdin` below is never dropped).
+            let ready = unsafe { AsyncFd::register_with_interest(Fd0, Interest::READABLE) }.ok()?;
             // SAFETY: fd 0 is open (epoll just took it); ManuallyDrop never closes it.
             let stdin = ManuallyDrop::new(unsafe { File::from_raw_fd(0) });
             Some(Reader {
+                ready,
                 stdin,
                 lines: Lines::default(),
             })
         }
 
+        /// Whether stdin became ready since the last look. Edge-triggered: its readiness
+        /// is cleared now, and [`Reader::read`] then reads all there is.
+        pub fn poll_ready(&self, cx: &mut Context<'_>) -> bool {
+            match self.ready.poll_read_ready(cx) {
+                Poll::Ready(Ok(mut guard)) => {
+                    guard.clear_ready();
+                    true
+                }
+                Poll::Ready(Err(_)) => true,
+                Poll::Pending => false,
+            }
+        }
+
         /// Reads as long as a read would not block; false once stdin has ended.
         pub fn read(&mut self, out: &mut VecDeque<Line>) -> bool {
             let mut chunk = [0u8; 4096];
-            // Edge-triggered: what is there now must be read now, and a read of a file
-            // description we must not make non-blocking (it is shared with the shell) is
-            // only made when poll(2) says it will not block.
+            // A read of a file description we must not make non-blocking (it is shared with
+            // the shell) is only made when poll(2) says it will not block.
             while ready() {
                 match self.stdin.read(&mut chunk) {
                     Ok(0) => {
@@ -240,10 +273,6 @@ mod polled {
                 }
             }
             true
-        }
-
-        pub fn deregister(&self, registry: &Registry) {
-            let _ = registry.deregister(&mut SourceFd(&0));
         }
     }
 

@@ -1,9 +1,11 @@
 //! Judging a line pasted on stdin (`login --no-browser`): a pure function, no I/O, and the
 //! notes that say why a line was not taken.
 
-use super::callback::{Answer, CALLBACK_PATH, Expected, Page, Verdict, judge, reject, too_large};
+use super::callback::{
+    Answer, CALLBACK_PATH, Expected, Head, Page, Verdict, judge, reject, too_large,
+};
 use super::paste::{Line, Stdin};
-use super::request::{Head, MAX_REQUEST};
+use super::request::MAX_REQUEST;
 use crate::output;
 
 /// Judges a line the user pasted (`login --no-browser`): the address their browser shows
@@ -39,9 +41,9 @@ pub fn judge_pasted(line: &[u8], expected: &Expected) -> Verdict {
         return reject(400, Page::BadRequest, not_ours);
     }
     let head = Head {
-        method: "GET",
-        target,
-        host,
+        method: "GET".into(),
+        target: target.into(),
+        host: host.into(),
     };
     judge(&head, expected)
 }

@@ -134,8 +134,19 @@ fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
     assert!(answer.contains("\r\nAllow: GET\r\n"), "{answer}");
     assert_answer(&login.get(&format!("/?{m}")), 404, m);
     assert_answer(&login.get(&format!("/favicon.ico?{m}")), 404, m);
-    // Not HTTP at all, or too large (#9): 400 and 431, and the listener goes on.
+    // Not HTTP at all, malformed, or too large (#9): 400 and 431, and the listener goes on.
     assert_answer(&login.send(format!("{m}\r\n\r\n").as_bytes()), 400, m);
+    let host = format!("Host: 127.0.0.1:{port}");
+    for raw in [
+        format!("GET {good} HTTP/2.0\r\n{host}\r\n\r\n"),
+        format!("GET  {good} HTTP/1.1\r\n{host}\r\n\r\n"),
+        format!("GET {good} HTTP/1.1\r\n{host}\r\nX-{m} : 1\r\n\r\n"),
+        format!("GET {good} HTTP/1.1\r\n{host}\r\nX-{m}: 1\r\n folded\r\n\r\n"),
+        format!("GET {good} HTTP/1.1\r\nHost: 127.0.0.1:{port}\0{m}\r\n\r\n"),
+        format!("GET http://127.0.0.1:{port}{good} HTTP/1.1\r\n{host}\r\n\r\n"),
+    ] {
+        assert_answer(&login.send(raw.as_bytes()), 400, m);
+    }
     let huge = format!(
         "GET /callback?state={state}&code={m}{} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n",
         "a".repeat(20 * 1024)
@@ -164,7 +175,8 @@ fn forged_stray_and_malformed_requests_get_4xx_and_the_login_still_completes() {
         "listener: answered 400 (more than one Host field); still waiting",
         "listener: answered 405 (not a GET); still waiting",
         "listener: answered 404 (not the callback path); still waiting",
-        "listener: answered 400 (bad request line); still waiting",
+        "listener: answered 400 (not a well-formed HTTP/1.1 request); still waiting",
+        "listener: answered 400 (bad request target); still waiting",
         "listener: answered 431 (the request is too large); still waiting",
     ] {
         assert!(run.stderr.contains(why), "{why} missing in {}", run.stderr);
