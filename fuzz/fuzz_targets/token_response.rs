@@ -13,6 +13,8 @@
 
 #[path = "../../src/auth_method.rs"]
 mod auth_method;
+#[path = "../../src/scoped.rs"]
+mod scoped;
 #[path = "../../src/secret.rs"]
 mod secret;
 #[path = "../../src/term.rs"]
