@@ -62,6 +62,9 @@ pub static PRESET: Preset = Preset {
         email: EmailSource::GitHubEmails,
         revocation: Revocation::GitHub,
         comma_scopes: true,
+        // "Refreshing user access tokens": "Once you use a refresh token, that refresh
+        // token and the old user access token will no longer work."
+        refresh_ends_access: true,
         ..Quirks::STANDARD
     },
     defaults,
