@@ -108,6 +108,8 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         // An ID token from a provider without discovery could not be validated: not kept.
         id_token: id_claims.as_ref().and(f.id_token),
         expires_at: f.expires_at,
+        obtained_at: Some(received),
+        id_token_issued_at: id_claims.as_ref().map(|c| c.issued_at),
         // RFC 6749 §5.1: no `scope` in the response means the requested ones were granted.
         scopes: scopes.unwrap_or_else(|| ctx.scopes.to_vec()),
         token_endpoint: ctx.ep.token.clone(),
@@ -219,12 +221,14 @@ pub fn refresh(
         let claims = check_refreshed_id_token(&set, raw, &openid)?;
         set.id_token = Some(raw.clone());
         set.id_token_expires_at = Some(claims.expires_at);
+        set.id_token_issued_at = Some(claims.issued_at);
         id_lifetime = Some(claims.expires_at - claims.issued_at);
     }
     let access_lifetime = f.expires_at.map(|at| at - received);
     set.access_token = f.access_token;
     set.token_type = BEARER.to_owned();
     set.expires_at = f.expires_at;
+    set.obtained_at = Some(received);
     if let Some(rt) = f.refresh_token {
         set.refresh_token = Some(rt);
     }

@@ -114,6 +114,10 @@ pub enum Command {
     /// Check what a login needs (config, keychain, browser, providers, logins, git, kubectl) and say what to fix
     #[command(after_help = help::DOCTOR)]
     Doctor(DoctorArgs),
+    /// The refresh of a token ahead of its end, run detached by the command that handed the
+    /// token out (README, "Refresh ahead"): not for people
+    #[command(hide = true)]
+    RefreshAhead(RefreshAheadArgs),
     /// Print a shell completion script
     #[command(after_help = help::COMPLETIONS)]
     Completions {
@@ -200,6 +204,16 @@ pub struct TokenArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
     pub format: TokenFormat,
+    #[command(flatten)]
+    pub storage: StoredIn,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshAheadArgs {
+    pub provider: String,
+    /// The ID token's end, not the access token's
+    #[arg(long)]
+    pub id_token: bool,
     #[command(flatten)]
     pub storage: StoredIn,
 }

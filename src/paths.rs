@@ -52,6 +52,11 @@ pub fn lock_file(provider: &str) -> Result<PathBuf> {
     provider_file(&state_dir()?.join("locks"), provider, "lock")
 }
 
+/// The lock a refresh ahead of a token's end holds while it runs (`commands::ahead`).
+pub fn ahead_lock_file(provider: &str) -> Result<PathBuf> {
+    provider_file(&state_dir()?.join("locks"), provider, "ahead")
+}
+
 /// The state file.
 pub fn state_file() -> Result<PathBuf> {
     Ok(state_dir()?.join("state.json"))

@@ -45,6 +45,14 @@ pub struct TokenSet {
     /// (the token is good until the provider says otherwise).
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// When the access token came, by our clock: with `expires_at`, its whole lifetime,
+    /// whose last quarter is the refresh-ahead window (`ahead_due`). Sets stored before it
+    /// was kept have none, and are refreshed when due only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obtained_at: Option<i64>,
+    /// The ID token's `iat`: with its `exp`, its whole lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_issued_at: Option<i64>,
     #[serde(default)]
     pub scopes: Vec<String>,
     pub token_endpoint: String,
@@ -82,6 +90,16 @@ impl TokenSet {
     pub fn id_token_is_fresh(&self, now: i64, min_ttl: u64) -> bool {
         self.id_token.is_some() && lasts(self.id_token_expires_at, now, min_ttl)
     }
+}
+
+/// Is a token that came at `since` and expires at `expires_at` in the last quarter of its
+/// life at `now`? Then a refresh ahead of its end is due. Unknown times never are.
+pub fn ahead_due(since: Option<i64>, expires_at: Option<i64>, now: i64) -> bool {
+    let (Some(since), Some(at)) = (since, expires_at) else {
+        return false;
+    };
+    let life = at.saturating_sub(since);
+    life > 0 && at.saturating_sub(now).saturating_mul(4) < life
 }
 
 fn lasts(expires_at: Option<i64>, now: i64, min_ttl: u64) -> bool {
@@ -133,6 +151,8 @@ mod tests {
             id_token: None,
             id_token_expires_at: None,
             expires_at,
+            obtained_at: None,
+            id_token_issued_at: None,
             scopes: vec![],
             token_endpoint: "https://issuer.example/token".into(),
             revocation_endpoint: None,
@@ -166,6 +186,21 @@ mod tests {
         assert!(!s.is_fresh(1_200, 0));
         assert!(!s.is_fresh(1_000, u64::MAX));
         assert!(set(None).is_fresh(i64::MAX, u64::MAX));
+    }
+
+    #[test]
+    fn the_refresh_ahead_window_is_the_last_quarter_of_a_life() {
+        // A token of 3600 s that came at 1000: its last quarter starts at 3700.
+        assert!(!ahead_due(Some(1_000), Some(4_600), 3_700));
+        assert!(ahead_due(Some(1_000), Some(4_600), 3_701));
+        assert!(ahead_due(Some(1_000), Some(4_600), 4_599));
+        assert!(ahead_due(Some(1_000), Some(4_600), 9_999));
+        assert!(!ahead_due(None, Some(4_600), 4_599));
+        assert!(!ahead_due(Some(1_000), None, 4_599));
+        // A token with no life (or one that came after its end) never is.
+        assert!(!ahead_due(Some(4_600), Some(4_600), 4_599));
+        assert!(!ahead_due(Some(5_000), Some(4_600), 4_599));
+        assert!(!ahead_due(Some(i64::MIN), Some(i64::MAX), 0));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! finding the token expired only one refreshes (SECURITY.md row 14); it uses the token
 //! endpoint stored with the login, and stores the new set before anyone is handed a token.
 //! A refresh token the provider refuses is dropped from the stored set, which remembers the
-//! refusal: it is never sent again, and `token` asks for a new login at once.
+//! refusal: it is never sent again, and `token` asks for a new login at once. A good token
+//! in the last quarter of its life is refreshed in the background (`ahead`).
 
 use anyhow::{Context, Result, bail};
 
@@ -21,7 +22,9 @@ use crate::http::Http;
 use crate::output;
 use crate::provider;
 use crate::secret::Secret;
-use crate::store::{lock, state::State};
+use crate::store::Store;
+use crate::store::lock::{self, LoginLock};
+use crate::store::state::State;
 use crate::token::{self, TokenSet};
 use crate::{error, term};
 
@@ -53,6 +56,7 @@ pub fn valid(
     }
     if good(&set, kind, min_ttl) {
         super::renewal::warn_if_due(settings, provider, &set);
+        super::ahead::maybe(settings, state, provider, kind, &set);
         return Ok(set);
     }
     let lock = lock::lock_login(provider)?;
@@ -67,32 +71,7 @@ pub fn valid(
         );
         return Ok(set);
     }
-    let mut done = match refresh(settings, provider, &set, &[])? {
-        Answer::Refreshed(done) => *done,
-        Answer::Refused { why, .. } => {
-            // Recorded under the lock, so that no process sends the refused token again,
-            // and `status` and the next `login` know it is gone.
-            let mut dead = set;
-            dead.refuse_refresh();
-            if let Err(e) = store.save(&lock, &dead) {
-                output::note(&format!(
-                    "warning: that the refresh token was refused could not be stored: {}",
-                    term::escape(&format!("{e:#}"))
-                ));
-            }
-            return Err(error::not_logged_in(
-                provider,
-                format!("the provider no longer accepts the refresh token of '{provider}' ({why})"),
-            ));
-        }
-    };
-    if refresh_ends_access(settings, provider) {
-        // The tokens got for other scopes died with the refresh (`token --scope`).
-        done.set.scoped.clear();
-    }
-    store
-        .save(&lock, &done.set)
-        .context("the refreshed tokens could not be stored")?;
+    let done = renew(settings, store.as_ref(), &lock, provider, set)?;
     if kind == Kind::Id && !done.new_id_token {
         return Err(error::not_logged_in(
             provider,
@@ -109,6 +88,45 @@ pub fn valid(
         output::note(&short_lived(kind, lifetime, min_ttl));
     }
     Ok(done.set)
+}
+
+/// Refreshes `set`, the login's set as read under its `lock`, and stores the outcome: the
+/// new set, or, when the provider refuses the refresh token, that it did (then "not logged
+/// in", exit 4).
+pub(super) fn renew(
+    settings: &Settings,
+    store: &dyn Store,
+    lock: &LoginLock,
+    provider: &str,
+    set: TokenSet,
+) -> Result<accept::Refreshed> {
+    let mut done = match refresh(settings, provider, &set, &[])? {
+        Answer::Refreshed(done) => *done,
+        Answer::Refused { why, .. } => {
+            // Recorded under the lock, so that no process sends the refused token again,
+            // and `status` and the next `login` know it is gone.
+            let mut dead = set;
+            dead.refuse_refresh();
+            if let Err(e) = store.save(lock, &dead) {
+                output::note(&format!(
+                    "warning: that the refresh token was refused could not be stored: {}",
+                    term::escape(&format!("{e:#}"))
+                ));
+            }
+            return Err(error::not_logged_in(
+                provider,
+                format!("the provider no longer accepts the refresh token of '{provider}' ({why})"),
+            ));
+        }
+    };
+    if refresh_ends_access(settings, provider) {
+        // The tokens got for other scopes died with the refresh (`token --scope`).
+        done.set.scoped.clear();
+    }
+    store
+        .save(lock, &done.set)
+        .context("the refreshed tokens could not be stored")?;
+    Ok(done)
 }
 
 /// The warning for a token that lives no longer than `--min-ttl` even fresh from the
@@ -156,7 +174,7 @@ pub fn expiry(set: &TokenSet, kind: Kind) -> Option<i64> {
 }
 
 /// Is the token of `kind` good for more than `min_ttl` seconds?
-fn good(set: &TokenSet, kind: Kind, min_ttl: u64) -> bool {
+pub(super) fn good(set: &TokenSet, kind: Kind, min_ttl: u64) -> bool {
     let now = token::now();
     match kind {
         Kind::Access => set.is_fresh(now, min_ttl),

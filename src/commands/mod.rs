@@ -1,6 +1,7 @@
 //! One file per subcommand, and what they share: which login a command means, where it is
 //! stored, and the check that a stored login still belongs to the configured provider.
 
+mod ahead;
 mod choice;
 mod completions;
 mod doctor;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::GitCredential(args) => git_credential::run(&settings, args),
         Command::SetupGit(args) => setup_git::run(&settings, args),
         Command::KubectlCredential(args) => kubectl_credential::run(&settings, args),
+        Command::RefreshAhead(args) => ahead::run(&settings, args),
         Command::Completions { .. } | Command::Doctor(_) => unreachable!("handled above"),
     }
 }
@@ -69,6 +71,7 @@ fn storage_flag(command: &Command) -> Option<StorageKind> {
         Command::Exec(a) => a.storage.storage,
         Command::GitCredential(a) => a.storage.storage,
         Command::KubectlCredential(a) => a.storage.storage,
+        Command::RefreshAhead(a) => a.storage.storage,
         Command::Providers | Command::SetupGit(_) | Command::Completions { .. } => None,
     }
 }

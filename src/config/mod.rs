@@ -70,6 +70,9 @@ pub struct ProviderConfig {
     /// A client of its own for the device grant (Google's "TVs and Limited Input devices").
     pub device_client_id: Option<String>,
     pub device_client_secret: Option<Secret>,
+    /// Refresh a token in the last quarter of its life, in the background, handing out the
+    /// old one meanwhile; the preset's default, off for a provider without one.
+    pub refresh_ahead: Option<bool>,
     /// More hosts whose git repositories take this provider's tokens (`host` or `host:port`).
     pub git_hosts: Option<Vec<String>>,
     /// The account the provider should offer first (OpenID `login_hint`).

@@ -49,6 +49,9 @@ pub struct Profile {
     /// device login.
     pub client_token: Option<Secret>,
     pub quirks: Quirks,
+    /// A token in the last quarter of its life is refreshed in the background
+    /// (`refresh_ahead`, else `Quirks::refresh_ahead`).
+    pub refresh_ahead: bool,
     pub device: bool,
     pub device_authorization_endpoint: Option<String>,
     pub device_client_id: Option<String>,
@@ -184,6 +187,15 @@ pub(super) fn resolve(
         }
     };
     let git_hosts = git_hosts(pc, preset, &site).map_err(|why| bad("git_hosts", why))?;
+    let quirks = preset.map(|p| p.quirks).unwrap_or_default();
+    if pc.refresh_ahead == Some(true) && quirks.refresh_ends_access {
+        return Err(bad(
+            "refresh_ahead",
+            "this provider ends the access token it handed out when it is refreshed, so a \
+             refresh ahead of its end would cut off whoever is using it: remove the key"
+                .to_owned(),
+        ));
+    }
     let is_openid = matches!(source, Source::Issuer(_));
     let scopes_default = pc.scopes.is_none() && preset.is_none() && is_openid;
     let scopes = match (&pc.scopes, preset) {
@@ -222,7 +234,8 @@ pub(super) fn resolve(
             .filter(|v| !v.is_empty())
             .map(Secret::new)
             .or_else(|| pc.client_token.clone()),
-        quirks: preset.map(|p| p.quirks).unwrap_or_default(),
+        quirks,
+        refresh_ahead: pc.refresh_ahead.unwrap_or(quirks.refresh_ahead),
         device: pc.device.unwrap_or(false),
         device_authorization_endpoint: checked(
             "device_authorization_endpoint",
@@ -468,6 +481,26 @@ mod tests {
             err.to_string()
                 .contains("providers.microsoft.tenant: tenant 'a b'"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn refresh_ahead_follows_the_preset_and_the_config() {
+        let on = |text: &str, name: &str| profile(text, name, &[]).map(|p| p.refresh_ahead);
+        assert!(on("", "google").unwrap());
+        assert!(on("", "microsoft").unwrap());
+        assert!(!on("", "github").unwrap());
+        assert!(!on("", "gitlab").unwrap());
+        let corp = "[providers.corp]\nissuer = \"https://a.example\"\n";
+        assert!(!on(corp, "corp").unwrap());
+        assert!(on(&format!("{corp}refresh_ahead = true\n"), "corp").unwrap());
+        assert!(!on("[providers.google]\nrefresh_ahead = false\n", "google").unwrap());
+        let err = on("[providers.gitlab]\nrefresh_ahead = true\n", "gitlab").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config file /etc/x.toml: providers.gitlab.refresh_ahead: this provider ends \
+             the access token it handed out when it is refreshed, so a refresh ahead of its end \
+             would cut off whoever is using it: remove the key"
         );
     }
 }

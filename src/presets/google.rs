@@ -49,6 +49,11 @@ pub static PRESET: Preset = Preset {
         schemeless_issuer: true,
         domain_hint: Some("hd"),
         scope_aliases: SCOPE_ALIASES,
+        // An access token lives its `expires_in` ("Using OAuth 2.0 to Access Google APIs":
+        // "Access tokens have limited lifetimes"), and nothing of Google's ends it at a
+        // refresh; Google's own client libraries refresh before the end while the old token
+        // is in use (google-auth-library's `eagerRefreshThresholdMillis`, five minutes).
+        refresh_ahead: true,
         ..Quirks::STANDARD
     },
     defaults,

@@ -50,6 +50,9 @@ pub static PRESET: Preset = Preset {
         revocation: Revocation::Unsupported(NO_REVOCATION),
         tenant_issuer: true,
         domain_hint: Some("domain_hint"),
+        // Access tokens cannot be revoked and stay valid until they expire (NO_REVOCATION's
+        // sources), a refresh's too.
+        refresh_ahead: true,
         ..Quirks::STANDARD
     },
     defaults,

@@ -96,6 +96,11 @@ pub struct Quirks {
     /// A refresh ends the access token issued before it (GitLab), so a token got for other
     /// scopes (`token --scope`) ends the login's own, and the other way round.
     pub refresh_ends_access: bool,
+    /// A refresh is documented to leave the access tokens issued before it valid until they
+    /// expire, so a token may be refreshed ahead of its end while the one just handed out
+    /// is still in use (`commands::ahead`). Unknown for a provider without a preset: its
+    /// config opts in with `refresh_ahead = true`.
+    pub refresh_ahead: bool,
     pub device: DeviceDialect,
 }
 
@@ -113,6 +118,7 @@ impl Quirks {
         long_lived: false,
         relogin_warning: None,
         refresh_ends_access: false,
+        refresh_ahead: false,
         device: DeviceDialect::Rfc8628,
         domain_hint: None,
         scope_aliases: &[],

@@ -14,6 +14,7 @@
 //! the process ends, however it ends, so a killed process never leaves it held.
 
 use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
 #[cfg(unix)]
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -41,6 +42,38 @@ pub fn lock_login(provider: &str) -> Result<LoginLock> {
         provider: provider.to_owned(),
         _file: exclusive(&crate::paths::lock_file(provider)?)?,
     })
+}
+
+/// Takes the lock of a refresh ahead of `provider`'s token end (`commands::ahead`), unless
+/// another process holds it, or took it less than `backoff` seconds ago: a refresh that
+/// failed (the provider down) is then not tried again by every call that follows. The file
+/// holds the time it was last taken; the lock is held until the file is closed.
+pub fn try_ahead(provider: &str, backoff: i64) -> Result<Option<File>> {
+    let path = crate::paths::ahead_lock_file(provider)?;
+    let mut file = open(&path)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => return Ok(None),
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    let mut last = String::new();
+    (&mut file)
+        .take(32)
+        .read_to_string(&mut last)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let now = crate::token::now();
+    if let Ok(at) = last.trim().parse::<i64>()
+        && (at..at.saturating_add(backoff)).contains(&now)
+    {
+        return Ok(None);
+    }
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(now.to_string().as_bytes()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Some(file))
 }
 
 /// Checks, before a login sends the user to the browser, that its lock can be taken then:
@@ -76,7 +109,7 @@ fn open(path: &Path) -> Result<File> {
         fsutil::private_dir(dir)?;
     }
     let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
+    options.create(true).truncate(false).read(true).write(true);
     #[cfg(unix)]
     options
         .mode(0o600)

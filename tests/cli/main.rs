@@ -5,6 +5,7 @@
 mod standin;
 mod support;
 
+mod ahead;
 mod bare_errors;
 mod chromium;
 mod completions;

@@ -145,6 +145,8 @@ fn probe(store: &dyn store::Store) -> Result<()> {
         token_endpoint: String::new(),
         revocation_endpoint: None,
         auth_method: crate::auth_method::AuthMethod::None,
+        obtained_at: None,
+        id_token_issued_at: None,
         scoped: Vec::new(),
     };
     store.save(&lock, &set)?;

@@ -282,6 +282,8 @@ mod tests {
             token_endpoint: String::new(),
             revocation_endpoint: None,
             auth_method: AuthMethod::None,
+            obtained_at: None,
+            id_token_issued_at: None,
             scoped: Vec::new(),
         };
         let judged = |set: &TokenSet, now| judge("l".into(), set, now, "again".into());
