@@ -73,10 +73,7 @@ impl Bus {
         };
         let m = self.wait(is_it)?;
         if m.kind == message::ERROR {
-            let text = match m.reader("s") {
-                Ok(mut r) => r.str().unwrap_or_default().to_owned(),
-                Err(_) => String::new(),
-            };
+            let text = super::reply::error_text(&m);
             let name = m.error_name.as_deref().unwrap_or("an error without a name");
             bail!("{name}: {text}");
         }

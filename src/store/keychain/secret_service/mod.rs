@@ -13,6 +13,7 @@
 
 mod bus;
 mod message;
+mod reply;
 mod service;
 mod wire;
 

@@ -11,6 +11,7 @@ use anyhow::{Result, bail};
 
 use super::bus::Bus;
 use super::message::Call;
+use super::reply::{self, Found};
 use super::wire::Writer;
 
 const DESTINATION: &str = "org.freedesktop.secrets";
@@ -21,12 +22,6 @@ const ITEM: &str = "org.freedesktop.Secret.Item";
 const PROMPT: &str = "org.freedesktop.Secret.Prompt";
 /// The object path that stands for no object: no collection under an alias, no prompt needed.
 const NO_OBJECT: &str = "/";
-
-/// The items that carry the attributes searched for.
-pub struct Found {
-    pub unlocked: Vec<String>,
-    pub locked: Vec<String>,
-}
 
 /// Why an unlock failed when the service asked the user and the user (or nobody) answered no.
 #[derive(Debug)]
@@ -93,11 +88,7 @@ impl SecretService {
             Session::Open(path) => return Ok(path.clone()),
             Session::Asked(serial) => *serial,
         };
-        let reply = self.bus.reply(serial)?;
-        let mut r = reply.reader("vo")?;
-        r.variant("s")?;
-        r.str()?;
-        let path = r.str()?.to_owned();
+        let path = reply::session(&self.bus.reply(serial)?)?;
         self.session = Session::Open(path.clone());
         Ok(path)
     }
@@ -107,26 +98,15 @@ impl SecretService {
         let mut body = Writer::default();
         body.string_dict(attributes);
         let c = with_body(call(SERVICE_PATH, SERVICE, "SearchItems"), "a{ss}", body);
-        let reply = self.bus.call(&c)?;
-        let mut r = reply.reader("aoao")?;
-        Ok(Found {
-            unlocked: r.paths()?,
-            locked: r.paths()?,
-        })
+        reply::found(&self.bus.call(&c)?)
     }
 
     /// The secret of an unlocked item.
     pub fn secret(&mut self, item: &str) -> Result<Vec<u8>> {
         let mut body = Writer::default();
         body.str(&self.session()?);
-        let reply = self
-            .bus
-            .call(&with_body(call(item, ITEM, "GetSecret"), "o", body))?;
-        let mut r = reply.reader("(oayays)")?;
-        r.open_struct()?;
-        r.str()?;
-        r.bytes()?;
-        Ok(r.bytes()?.to_vec())
+        let c = with_body(call(item, ITEM, "GetSecret"), "o", body);
+        reply::secret(&self.bus.call(&c)?)
     }
 
     /// The collection under the alias `default`, where new items go; `None` when there is
@@ -136,8 +116,7 @@ impl SecretService {
         let mut body = Writer::default();
         body.str("default");
         let c = with_body(call(SERVICE_PATH, SERVICE, "ReadAlias"), "s", body);
-        let reply = self.bus.call(&c)?;
-        let path = reply.reader("o")?.str()?.to_owned();
+        let path = reply::object(&self.bus.call(&c)?)?;
         Ok((path != NO_OBJECT).then_some(path))
     }
 
@@ -151,10 +130,7 @@ impl SecretService {
             "ss",
             body,
         );
-        let reply = self.bus.call(&c)?;
-        let mut r = reply.reader("v")?;
-        r.variant("b")?;
-        r.bool()
+        reply::flag(&self.bus.call(&c)?)
     }
 
     /// Unlocks a collection or an item; one already unlocked is answered at once. Unlocking
@@ -163,10 +139,7 @@ impl SecretService {
         let mut body = Writer::default();
         body.array(4, |w| w.str(object));
         let c = with_body(call(SERVICE_PATH, SERVICE, "Unlock"), "ao", body);
-        let reply = self.bus.call(&c)?;
-        let mut r = reply.reader("aoo")?;
-        r.paths()?;
-        let prompt = r.str()?.to_owned();
+        let prompt = reply::unlock_prompt(&self.bus.call(&c)?)?;
         self.prompt(&prompt)
     }
 
@@ -202,16 +175,12 @@ impl SecretService {
             "a{sv}(oayays)b",
             body,
         );
-        let reply = self.bus.call(&c)?;
-        let mut r = reply.reader("oo")?;
-        r.str()?;
-        let prompt = r.str()?.to_owned();
+        let prompt = reply::create_prompt(&self.bus.call(&c)?)?;
         self.prompt(&prompt)
     }
 
     pub fn delete(&mut self, item: &str) -> Result<()> {
-        let reply = self.bus.call(&call(item, ITEM, "Delete"))?;
-        let prompt = reply.reader("o")?.str()?.to_owned();
+        let prompt = reply::object(&self.bus.call(&call(item, ITEM, "Delete"))?)?;
         self.prompt(&prompt)
     }
 
@@ -229,7 +198,7 @@ impl SecretService {
         self.bus
             .call(&with_body(call(prompt, PROMPT, "Prompt"), "s", body))?;
         let done = self.bus.signal(prompt, PROMPT, "Completed")?;
-        if done.reader("bv")?.bool()? {
+        if reply::dismissed(&done)? {
             bail!(Dismissed);
         }
         Ok(())
