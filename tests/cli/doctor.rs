@@ -44,7 +44,14 @@ fn healthy_with_the_keychain_and_a_login() {
         .unwrap();
     let before = provider.requests().len();
 
-    let r = user.run(&["doctor"]);
+    let doctor = user
+        .command(&["doctor"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let probe = format!("oauthcli-doctor-probe-{}", doctor.id());
+    let r: Run = doctor.wait_with_output().unwrap().into();
     assert_eq!(r.code, 0, "{r:#?}");
     let issuer = &provider.issuer;
     let config = user.config.display();
@@ -69,7 +76,9 @@ fn healthy_with_the_keychain_and_a_login() {
     );
     assert_eq!(r.stderr, "Nothing needs fixing.\n");
     // The probe is gone, the login untouched, and the provider saw discovery only.
-    assert_eq!(keychain_entry("oauthcli-doctor-probe"), None);
+    assert_eq!(keychain_entry(&probe), None);
+    let locks = user.path("home/.local/state/oauthcli/locks");
+    assert!(!locks.join(format!("{probe}.lock")).exists());
     assert_eq!(
         keychain_entry(&name).unwrap()["expires_at"].as_i64(),
         Some(expires)

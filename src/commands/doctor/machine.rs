@@ -15,8 +15,9 @@ use crate::secret::Secret;
 use crate::store::{self, lock};
 use crate::token::TokenSet;
 
-/// The name the keychain probe is written under, which says what it is to anyone who finds
-/// it (`secret-tool search service oauthcli`).
+/// The name the keychain probe is written under, with the doctor's process id, which says
+/// what it is to anyone who finds it (`secret-tool search service oauthcli`): two doctors at
+/// once, of one user or of two sharing a keychain, never read back or delete each other's.
 const PROBE: &str = "oauthcli-doctor-probe";
 
 /// The config file: readable, valid, and private enough. Returns the settings when they
@@ -126,7 +127,8 @@ pub(super) fn keychain(storage: Option<StorageKind>) -> Check {
 }
 
 fn probe(store: &dyn store::Store) -> Result<()> {
-    let lock = lock::lock_login(PROBE)?;
+    let name = format!("{PROBE}-{}", std::process::id());
+    let lock = lock::lock_login(&name)?;
     // A set that names itself for what it is: nothing in it is a token.
     let placeholder = Secret::new("not a token: written by oauthcli doctor and deleted");
     let set = TokenSet {
@@ -151,6 +153,8 @@ fn probe(store: &dyn store::Store) -> Result<()> {
     };
     store.save(&lock, &set)?;
     store.delete(&lock)?;
+    // The name is this process's alone: its lock file is not left behind for each run.
+    let _ = std::fs::remove_file(crate::paths::lock_file(&name)?);
     Ok(())
 }
 
