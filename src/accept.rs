@@ -110,6 +110,7 @@ pub fn login(ctx: &Login, resp: &TokenResponse, nonce: Option<&Nonce>) -> Result
         expires_at: f.expires_at,
         obtained_at: Some(received),
         id_token_issued_at: id_claims.as_ref().map(|c| c.issued_at),
+        id_token_keys: id_claims.as_ref().and(ctx.ep.openid.as_ref()).map(keys_of),
         // RFC 6749 §5.1: no `scope` in the response means the requested ones were granted.
         scopes: scopes.unwrap_or_else(|| ctx.scopes.to_vec()),
         token_endpoint: ctx.ep.token.clone(),
@@ -192,6 +193,14 @@ fn check_domain(profile: &Profile, raw_id_token: Option<&Secret>) -> Result<()> 
     )
 }
 
+/// Where the ID tokens checked with `openid` are checked at the next refresh.
+fn keys_of(openid: &OpenId) -> token::IdTokenKeys {
+    token::IdTokenKeys {
+        issuer: openid.issuer.to_string(),
+        jwks_uri: openid.jwks_uri.clone(),
+    }
+}
+
 /// A refresh's result: the new set, and whether a new ID token came with it.
 pub struct Refreshed {
     pub set: TokenSet,
@@ -219,6 +228,7 @@ pub fn refresh(
     {
         let openid = openid().context("the refreshed ID token cannot be checked")?;
         let claims = check_refreshed_id_token(&set, raw, &openid)?;
+        set.id_token_keys = Some(keys_of(&openid));
         set.id_token = Some(raw.clone());
         set.id_token_expires_at = Some(claims.expires_at);
         set.id_token_issued_at = Some(claims.issued_at);

@@ -60,9 +60,21 @@ pub struct TokenSet {
     pub revocation_endpoint: Option<String>,
     /// How the client authenticated at the token endpoint at login, reused to refresh.
     pub auth_method: AuthMethod,
+    /// Where the login's ID tokens are checked at a refresh, from discovery at login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_keys: Option<IdTokenKeys>,
     /// Access tokens for other scope sets, got with the refresh token (`token --scope`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scoped: Vec<Scoped>,
+}
+
+/// The issuer a login's ID tokens must name and the URL of the provider's keys, both from
+/// discovery at login (OpenID Discovery 1.0 §3, `issuer` and `jwks_uri`): a refresh that
+/// brings an ID token fetches the keys alone, not the discovery document first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdTokenKeys {
+    pub issuer: String,
+    pub jwks_uri: String,
 }
 
 impl TokenSet {
@@ -153,6 +165,7 @@ mod tests {
             expires_at,
             obtained_at: None,
             id_token_issued_at: None,
+            id_token_keys: None,
             scopes: vec![],
             token_endpoint: "https://issuer.example/token".into(),
             revocation_endpoint: None,

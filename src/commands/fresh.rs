@@ -255,10 +255,16 @@ pub(super) fn refresh(
             };
         }
     };
-    // A refreshed ID token is checked against the provider's keys, which only discovery
-    // names: asked for only when one came.
+    // A refreshed ID token is checked against the provider's keys, fetched only when one
+    // came: from where discovery said at login, else (a login stored before that was kept,
+    // or keys no longer there) through discovery.
     let openid = || {
         let profile = settings.profile(provider)?;
+        if let Some(keys) = &set.id_token_keys
+            && let Ok(openid) = provider::keys_at(keys, &profile.quirks, &http)
+        {
+            return Ok(openid);
+        }
         provider::resolve(&profile, &http)?
             .openid
             .context("the provider is no longer configured as an OpenID provider")

@@ -108,6 +108,7 @@ mod tests {
         OpenId {
             issuer: IssuerUrl::new("https://accounts.google.com".into()).unwrap(),
             jwks: CoreJsonWebKeySet::new(Vec::new()),
+            jwks_uri: String::new(),
             algs: Vec::new(),
             tenant_issuer: false,
             schemeless_issuer,

@@ -13,14 +13,16 @@ use openidconnect::core::{
     CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
-    AdditionalProviderMetadata, DiscoveryError, IssuerUrl, JsonWebKeySet, ProviderMetadata,
+    AdditionalProviderMetadata, DiscoveryError, IssuerUrl, JsonWebKeySet, JsonWebKeySetUrl,
+    ProviderMetadata,
 };
 use serde::{Deserialize, Serialize};
 
 use super::{Endpoints, OpenId};
 use crate::error;
 use crate::http::{Http, HttpError};
-use crate::presets;
+use crate::presets::{self, Quirks};
+use crate::token::IdTokenKeys;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 struct Extra {
@@ -116,6 +118,25 @@ fn discover_tenant(issuer: &str, http: &Http) -> Result<Metadata> {
     Ok(meta.set_jwks(jwks))
 }
 
+/// At a refresh: the provider's keys, fetched from the `jwks_uri` discovery gave at login,
+/// and the issuer it gave, without the discovery document (a round trip saved; the keys are
+/// fetched each time, so a rotated key is found).
+pub fn keys_at(keys: &IdTokenKeys, quirks: &Quirks, http: &Http) -> Result<OpenId> {
+    crate::http::endpoint(&keys.jwks_uri)?;
+    let url = JsonWebKeySetUrl::new(keys.jwks_uri.clone())?;
+    let jwks = JsonWebKeySet::fetch(&url, http)
+        .map_err(|e| anyhow!(e))
+        .with_context(|| format!("cannot fetch the provider's keys at {}", keys.jwks_uri))?;
+    Ok(OpenId {
+        issuer: IssuerUrl::new(keys.issuer.clone())?,
+        jwks,
+        jwks_uri: keys.jwks_uri.clone(),
+        algs: ALLOWED_ALGS.to_vec(),
+        tenant_issuer: quirks.tenant_issuer,
+        schemeless_issuer: quirks.schemeless_issuer,
+    })
+}
+
 fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoints> {
     let extra = meta.additional_metadata();
     let token = meta
@@ -143,6 +164,7 @@ fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoi
         openid: Some(OpenId {
             issuer: meta.issuer().clone(),
             jwks: meta.jwks().clone(),
+            jwks_uri: meta.jwks_uri().to_string(),
             algs: ALLOWED_ALGS.to_vec(),
             tenant_issuer,
             schemeless_issuer: false,

@@ -6,6 +6,8 @@
 //! endpoint must be https off loopback (SECURITY.md row 11).
 
 mod discovery;
+
+pub use discovery::keys_at;
 mod rfc8414;
 
 use anyhow::{Context, Result};
@@ -24,6 +26,8 @@ pub struct OpenId {
     /// `tenant_issuer` is set.
     pub issuer: IssuerUrl,
     pub jwks: CoreJsonWebKeySet,
+    /// Where `jwks` came from, kept with a login for its refreshes (`token::IdTokenKeys`).
+    pub jwks_uri: String,
     pub algs: Vec<CoreJwsSigningAlgorithm>,
     pub tenant_issuer: bool,
     /// ID tokens may name the issuer without its scheme (Google; `identity::schemeless_iss`).

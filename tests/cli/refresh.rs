@@ -129,3 +129,63 @@ fn provider_down_during_refresh_exits_1_and_keeps_the_login() {
     let at = stored(&user)["access_token"].as_str().unwrap().to_owned();
     assert_eq!(user.ok(&["token"]), format!("{at}\n"));
 }
+
+/// The method and path of each request from the `from`th on.
+fn seen_since(provider: &Provider, from: usize) -> Vec<String> {
+    provider.requests()[from..]
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_refreshed_id_token_is_checked_with_the_keys_alone_where_discovery_said_at_login() {
+    let (provider, user) = logged_in(ProviderOptions::default(), None);
+    let keys = stored(&user)["id_token_keys"].clone();
+    assert_eq!(
+        keys,
+        serde_json::json!({"issuer": provider.issuer, "jwks_uri": format!("{}/jwks", provider.issuer)})
+    );
+    let from = provider.requests().len();
+    user.ok(&["token", "--min-ttl", "7200"]);
+    assert_eq!(seen_since(&provider, from), ["POST /token", "GET /jwks"]);
+
+    // A login stored before the keys were kept: discovery, once; then the keys are kept.
+    let mut set = stored(&user);
+    set.as_object_mut().unwrap().remove("id_token_keys");
+    std::fs::write(user.token_file("local"), set.to_string()).unwrap();
+    let from = provider.requests().len();
+    user.ok(&["token", "--min-ttl", "7200"]);
+    assert_eq!(
+        seen_since(&provider, from),
+        [
+            "POST /token",
+            "GET /.well-known/openid-configuration",
+            "GET /jwks"
+        ]
+    );
+    assert_eq!(stored(&user)["id_token_keys"], keys);
+
+    // Keys no longer where they were: discovery says where they are now.
+    let mut set = stored(&user);
+    set["id_token_keys"]["jwks_uri"] = format!("{}/moved", provider.issuer).into();
+    std::fs::write(user.token_file("local"), set.to_string()).unwrap();
+    let from = provider.requests().len();
+    user.ok(&["token", "--min-ttl", "7200"]);
+    assert_eq!(
+        seen_since(&provider, from),
+        [
+            "POST /token",
+            "GET /moved",
+            "GET /.well-known/openid-configuration",
+            "GET /jwks"
+        ]
+    );
+    assert_eq!(stored(&user)["id_token_keys"], keys);
+}

@@ -149,6 +149,7 @@ fn probe(store: &dyn store::Store) -> Result<()> {
         auth_method: crate::auth_method::AuthMethod::None,
         obtained_at: None,
         id_token_issued_at: None,
+        id_token_keys: None,
         scoped: Vec::new(),
     };
     store.save(&lock, &set)?;

@@ -284,6 +284,7 @@ mod tests {
             auth_method: AuthMethod::None,
             obtained_at: None,
             id_token_issued_at: None,
+            id_token_keys: None,
             scoped: Vec::new(),
         };
         let judged = |set: &TokenSet, now| judge("l".into(), set, now, "again".into());
