@@ -63,21 +63,6 @@ fn assert_login_failed(user: &User, login: &Run, last_line: &str) {
     assert!(!user.token_file("dot").exists());
 }
 
-/// `METHOD PATH` of every request DOT saw, in order.
-fn seen(provider: &Provider) -> Vec<String> {
-    provider
-        .requests()
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["method"].as_str().unwrap(),
-                r["path"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 /// The `grant_type` of every request to DOT's token endpoint.
 fn grants(provider: &Provider) -> Vec<String> {
     provider
@@ -108,7 +93,7 @@ fn login_at_dot_leaves_out_offline_access_walks_its_pages_and_exchanges_the_code
     // with a path; then the browser: DOT's authorization endpoint sends it to Django's login
     // page, back to DOT's authorization form, which it submits; then one code exchange.
     assert_eq!(
-        seen(&provider),
+        provider.seen(0),
         [
             "GET /o/.well-known/openid-configuration",
             "GET /o/.well-known/jwks.json",

@@ -130,20 +130,6 @@ fn provider_down_during_refresh_exits_1_and_keeps_the_login() {
     assert_eq!(user.ok(&["token"]), format!("{at}\n"));
 }
 
-/// The method and path of each request from the `from`th on.
-fn seen_since(provider: &Provider, from: usize) -> Vec<String> {
-    provider.requests()[from..]
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["method"].as_str().unwrap(),
-                r["path"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn a_refreshed_id_token_is_checked_with_the_keys_alone_where_discovery_said_at_login() {
     let (provider, user) = logged_in(ProviderOptions::default(), None);
@@ -154,7 +140,7 @@ fn a_refreshed_id_token_is_checked_with_the_keys_alone_where_discovery_said_at_l
     );
     let from = provider.requests().len();
     user.ok(&["token", "--min-ttl", "7200"]);
-    assert_eq!(seen_since(&provider, from), ["POST /token", "GET /jwks"]);
+    assert_eq!(provider.seen(from), ["POST /token", "GET /jwks"]);
 
     // A login stored before the keys were kept: discovery, once; then the keys are kept.
     let mut set = stored(&user);
@@ -163,7 +149,7 @@ fn a_refreshed_id_token_is_checked_with_the_keys_alone_where_discovery_said_at_l
     let from = provider.requests().len();
     user.ok(&["token", "--min-ttl", "7200"]);
     assert_eq!(
-        seen_since(&provider, from),
+        provider.seen(from),
         [
             "POST /token",
             "GET /.well-known/openid-configuration",
@@ -179,7 +165,7 @@ fn a_refreshed_id_token_is_checked_with_the_keys_alone_where_discovery_said_at_l
     let from = provider.requests().len();
     user.ok(&["token", "--min-ttl", "7200"]);
     assert_eq!(
-        seen_since(&provider, from),
+        provider.seen(from),
         [
             "POST /token",
             "GET /moved",

@@ -127,6 +127,20 @@ impl Provider {
             .collect()
     }
 
+    /// `METHOD PATH` of each request the provider saw from the `from`th on, in order.
+    pub fn seen(&self, from: usize) -> Vec<String> {
+        self.requests()[from..]
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
     /// The requests to one path.
     pub fn requests_to(&self, path: &str) -> Vec<Value> {
         self.requests()
