@@ -101,6 +101,21 @@ mod tests {
         assert_eq!(format!("{quick:?}"), format!("{flag:?}"));
     }
 
+    /// A variable that clap reads for `token` and the quick reading does not would part them.
+    #[test]
+    fn the_variables_clap_reads_for_token_are_the_two_read_here() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let token = cmd.find_subcommand("token").unwrap();
+        let mut read: Vec<_> = token
+            .get_arguments()
+            .filter_map(|a| a.get_env())
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        read.sort();
+        assert_eq!(read, ["OAUTHCLI_CONFIG", "OAUTHCLI_STORAGE"]);
+    }
+
     #[test]
     fn anything_else_is_left_to_clap() {
         for args in [
