@@ -1,4 +1,5 @@
-//! The command line, as clap definitions and nothing else.
+//! The command line, as clap definitions, and `quick`, which reads the commonest one
+//! (`token`) without them.
 //!
 //! House rules (README): no flag ever takes a secret (they would land in shell history and
 //! in `ps`); names of commands and flags are part of the contract that scripts rely on, so
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod help;
+pub mod quick;
 
 /// The heading the options every command takes are listed under, apart from its own.
 const GLOBAL: &str = "Global options";

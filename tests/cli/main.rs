@@ -41,6 +41,7 @@ mod paste;
 mod paste_race;
 mod presets;
 mod process;
+mod quick;
 mod races;
 mod refresh;
 mod refused;
