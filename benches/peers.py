@@ -19,6 +19,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -36,8 +37,9 @@ SETUP_TIMEOUT = 30
 class Peer:
     # Not a dataclass: `dataclasses` imports the standard `token` module, which benches/token.py
     # (on the path first when run) stands in front of.
-    def __init__(self, name, command, daemons=()):
-        self.name = name
+    def __init__(self, name, version, command, daemons=()):
+        self.name = name  # the command as the table names it
+        self.version = version
         self.command = command
         self.daemons = list(daemons)  # how to end each daemon it runs
 
@@ -47,8 +49,10 @@ class Skip(Exception):
 
 
 def version(argv, env):
+    """The first x.y.z in what `argv` prints."""
     out = subprocess.run(argv, env=env, capture_output=True, text=True)
-    return (out.stdout or out.stderr).splitlines()[0].strip()
+    found = re.search(r"\d+\.\d+\.\d+", out.stdout + out.stderr)
+    return found.group(0) if found else "version unknown"
 
 
 def check(peer, env):
@@ -117,7 +121,7 @@ def oidc_agent(home, env, issuer):
         raise Skip(f"oidc-agent did not start: {started.stderr.strip()}")
     agent = json.loads(started.stdout)
     env["OIDC_SOCK"] = agent["socket"]
-    peer = Peer(f"`oidc-token` ({version(['oidc-token', '--version'], env)})", "oidc-token bench",
+    peer = Peer("`oidc-token`", f"oidc-agent {version(['oidc-token', '--version'], env)}", "oidc-token bench",
                 daemons=[lambda: kill(int(agent["dpid"]))])
     # Secrets by environment, never argv: oidc-gen reads the refresh token from
     # OIDC_REFRESH_TOKEN and the password it encrypts the account file with from OIDC_ENCRYPTION_PW.
@@ -150,7 +154,7 @@ def pizauth(path, home, env, issuer):
     log = open(home / "pizauth.log", "w")
     server = subprocess.Popen([str(path), "server", "-d", "-c", str(conf)], env=env,
                               stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    peer = Peer(f"`pizauth show` ({version([str(path), 'info'], env).split(':')[0]})", f"{path} show bench",
+    peer = Peer("`pizauth show`", f"pizauth {version([str(path), 'info'], env)}", f"{path} show bench",
                 daemons=[lambda: (server.terminate(), server.wait(), log.close())])
     show = lambda: subprocess.run(peer.command.split(), env=env, capture_output=True).returncode == 0
     try:
@@ -175,7 +179,7 @@ def gh(home, env):
         f"github.com:\n    oauth_token: gho_{secrets.token_hex(18)}\n    user: bench\n    git_protocol: https\n")
     env["GH_CONFIG_DIR"] = str(config)
     env["GH_NO_UPDATE_NOTIFIER"] = "1"
-    return Peer(f"`gh auth token` ({version(['gh', '--version'], env)})", "gh auth token")
+    return Peer("`gh auth token`", f"gh {version(['gh', '--version'], env)}", "gh auth token")
 
 
 def start(args, home, env, issuer):

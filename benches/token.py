@@ -155,7 +155,6 @@ def main(args):
         public = f'issuer = "{issuer}"\nclient_id = "cli-public"\n'
         config.write_text(
             f"[providers.bench-file]\n{public}[providers.bench-kr]\n{public}[providers.bench-raw]\n{public}"
-            f'[providers.bench-peer]\nissuer = "{issuer}"\nclient_id = "cli-basic"\nclient_secret = "basic-secret"\n'
         )
         env = dict(
             os.environ,
@@ -167,17 +166,13 @@ def main(args):
             BROWSER=str(ROOT / "tests/support/browser.py"),
             SHELL="/bin/sh",
         )
-        for name, storage in [("bench-file", "file"), ("bench-kr", "keyring"), ("bench-raw", "file"),
-                              ("bench-peer", "file")]:
+        for name, storage in [("bench-file", "file"), ("bench-kr", "keyring"), ("bench-raw", "file")]:
             run(env, "login", name, "--storage", storage)
         tokens = home / "data/oauthcli"
         token_file = tokens / "bench-file.json"
         floor = home / "same-size"
         floor.write_bytes(b"x" * token_file.stat().st_size)
-        # The grants of bench-raw and bench-peer are handed on, to the minimal client and to
-        # oidc-gen: oauthcli uses neither again, so neither's refresh token is spent twice.
-        peers, skipped = peer_setup.start(args, home, env, issuer,
-                                          json.loads((tokens / "bench-peer.json").read_text())["refresh_token"])
+        peers, skipped = peer_setup.start(args, home, env, issuer)
 
         against = [f"{args.against} token bench-file"] if args.against else []
         peer_commands = [p.command for p in peers]
@@ -193,6 +188,8 @@ def main(args):
         batch = f"bash -c 'for i in $(seq {BATCH}); do {BIN} token bench-file >/dev/null & done; wait'"
         expire_token(token_file)
         run(env, "token", "bench-file")
+        # bench-raw's grant is the minimal client's: oauthcli does not use it again, so no
+        # refresh token of it is spent twice.
         raw = RawRefresher(issuer, refresh_requests(log)[-1]["form"],
                            json.loads((tokens / "bench-raw.json").read_text())["refresh_token"])
         refresh_ms, batch_expired, batch_valid, provider_ms = in_turns(
@@ -227,7 +224,7 @@ def main(args):
 
     ok = lambda met: "met" if met else "MISSED"
     fastest = min(zip(peer_ms, peers), key=lambda t: t[0], default=None)
-    ahead = (f"ahead of the fastest peer ({fastest[1].name}): {ok(file_ms < fastest[0])}" if fastest
+    ahead = (f"ahead of the fastest peer, {fastest[1].name}: {ok(file_ms < fastest[0])}" if fastest
              else "ahead of the fastest peer: no peer measured")
     size = BIN.stat().st_size
     print("| measurement | median | goal |")
@@ -236,7 +233,7 @@ def main(args):
     print(f"| `oauthcli token`, file store, good token | {file_ms:.2f} ms ({file_ms / cat_ms:.2f}x the floor) "
           f"| at most 1.3x the floor: {ok(file_ms <= 1.3 * cat_ms)}; {ahead} |")
     for peer, ms in zip(peers, peer_ms):
-        print(f"| {peer.name}, a good token it holds | {ms:.2f} ms ({ms / cat_ms:.2f}x the floor; "
+        print(f"| {peer.name} ({peer.version}), a good token it holds | {ms:.2f} ms ({ms / cat_ms:.2f}x the floor; "
               f"oauthcli's file store {file_ms / ms:.2f}x it) | |")
     for name, why in skipped:
         print(f"| {name} | not measured: {why} | |")
