@@ -151,20 +151,31 @@ def pizauth(path, home, env, issuer):
         f'  auth_uri = "{issuer}/auth";\n  token_uri = "{issuer}/token";\n'
         '  client_id = "cli-public";\n  redirect_uri = "http://127.0.0.1/callback";\n'
         '  scopes = ["openid", "offline_access"];\n}\n')
+    # Asked before the server starts: `info` asked of a server still starting prints nothing.
+    ver = f"pizauth {version([str(path), 'info', '-c', str(conf)], env)}"
     log = open(home / "pizauth.log", "w")
     server = subprocess.Popen([str(path), "server", "-d", "-c", str(conf)], env=env,
                               stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    peer = Peer("`pizauth show`", f"pizauth {version([str(path), 'info'], env)}", f"{path} show bench",
+    peer = Peer("`pizauth show`", ver, f"{path} show bench",
                 daemons=[lambda: (server.terminate(), server.wait(), log.close())])
+    def alive():
+        if server.poll() is not None:
+            raise Skip(f"pizauth's server exited ({server.returncode}): {log_tail()}")
+        return True
+
+    def log_tail():
+        return " / ".join((home / "pizauth.log").read_text().splitlines()[-3:])
+
+    sock = Path(env["XDG_RUNTIME_DIR"]) / "pizauth/pizauth.sock"
     show = lambda: subprocess.run(peer.command.split(), env=env, capture_output=True).returncode == 0
     try:
+        wait_for("pizauth's socket", lambda: alive() and sock.exists())
         # The first `show` asks for the token: pizauth runs auth_notify_cmd, the stand-in browser
         # walks the provider's pages and lands on pizauth's listener, which exchanges the code.
-        wait_for("pizauth's socket", lambda: (Path(env["XDG_RUNTIME_DIR"]) / "pizauth/pizauth.sock").exists())
-        wait_for("pizauth's login through tests/support/browser.py (its log: pizauth.log)", show)
-    except Skip:
+        wait_for("pizauth's login through tests/support/browser.py", lambda: alive() and show())
+    except Skip as why:
         stop([peer])
-        raise
+        raise Skip(f"{why}; pizauth's log: {log_tail()}") from None
     return peer
 
 

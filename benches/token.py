@@ -33,6 +33,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -66,9 +67,11 @@ def start_provider(log):
 
 
 def refresh_requests(log):
+    """oauthcli's (and the minimal client's), not the peers' (another client)."""
     lines = log.read_text().splitlines() if log.exists() else []
     return [r for l in lines
-            if (r := json.loads(l))["path"] == "/token" and r["form"].get("grant_type") == "refresh_token"]
+            if (r := json.loads(l))["path"] == "/token" and r["form"].get("grant_type") == "refresh_token"
+            and r["client_id"] == "cli-public"]
 
 
 def expire_token(path):
@@ -171,7 +174,8 @@ def main(args):
         tokens = home / "data/oauthcli"
         token_file = tokens / "bench-file.json"
         floor = home / "same-size"
-        floor.write_bytes(b"x" * token_file.stat().st_size)
+        floor_size = token_file.stat().st_size
+        floor.write_bytes(b"x" * floor_size)
         peers, skipped = peer_setup.start(args, home, env, issuer)
 
         against = [f"{args.against} token bench-file"] if args.against else []
@@ -221,6 +225,7 @@ def main(args):
         peer_setup.stop(peers)
         provider.terminate()
         provider.wait()
+        shutil.rmtree(home)
 
     ok = lambda met: "met" if met else "MISSED"
     fastest = min(zip(peer_ms, peers), key=lambda t: t[0], default=None)
@@ -229,7 +234,7 @@ def main(args):
     size = BIN.stat().st_size
     print("| measurement | median | goal |")
     print("| --- | --- | --- |")
-    print(f"| `cat` of a {floor.stat().st_size}-byte file (the floor) | {cat_ms:.2f} ms | |")
+    print(f"| `cat` of a {floor_size}-byte file (the floor) | {cat_ms:.2f} ms | |")
     print(f"| `oauthcli token`, file store, good token | {file_ms:.2f} ms ({file_ms / cat_ms:.2f}x the floor) "
           f"| at most 1.3x the floor: {ok(file_ms <= 1.3 * cat_ms)}; {ahead} |")
     for peer, ms in zip(peers, peer_ms):
