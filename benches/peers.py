@@ -97,11 +97,11 @@ def consented_refresh_token(issuer, env, client_id, client_secret):
         "response_type": "code", "client_id": client_id, "redirect_uri": redirect, "state": state,
         "scope": "openid email offline_access", "prompt": "consent",
         "code_challenge": challenge, "code_challenge_method": "S256"})
-    subprocess.run([str(ROOT / "tests/support/browser.py"), f"{issuer}/auth?{query}"], env=env,
-                   check=True, capture_output=True)
+    walked = subprocess.run([str(ROOT / "tests/support/browser.py"), f"{issuer}/auth?{query}"], env=env,
+                            capture_output=True, text=True)
     listener.server_close()
     if got.get("state") != [state] or "code" not in got:
-        raise Skip(f"the consent login for oidc-agent's account got no code: {sorted(got)}")
+        raise Skip(f"the consent login for oidc-agent's account got no code: {walked.stderr.strip()[:300]}")
     form = urllib.parse.urlencode({"grant_type": "authorization_code", "code": got["code"][0],
                                    "redirect_uri": redirect, "code_verifier": verifier}).encode()
     basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
@@ -112,7 +112,7 @@ def consented_refresh_token(issuer, env, client_id, client_secret):
 
 def oidc_agent(home, env, issuer):
     if not shutil.which("oidc-gen") or not shutil.which("oidc-token"):
-        raise Skip("not installed: Debian's oidc-agent-cli (`tests/support/setup oidc-token:oidc-agent-cli`)")
+        raise Skip("not installed: Debian's oidc-agent-cli (`apt-get install oidc-agent-cli`; benches/run does)")
     sock = home / "oidc-agent" / "agent.sock"
     sock.parent.mkdir(mode=0o700)
     started = subprocess.run(["oidc-agent", "--json", "--quiet", "--no-autoload", f"--socket-path={sock}"],
@@ -123,13 +123,17 @@ def oidc_agent(home, env, issuer):
     env["OIDC_SOCK"] = agent["socket"]
     peer = Peer("`oidc-token`", f"oidc-agent {version(['oidc-token', '--version'], env)}", "oidc-token bench",
                 daemons=[lambda: kill(int(agent["dpid"]))])
+    try:
+        refresh_token = consented_refresh_token(issuer, env, "cli-basic", "basic-secret")
+    except Skip:
+        stop([peer])
+        raise
     # Secrets by environment, never argv: oidc-gen reads the refresh token from
-    # OIDC_REFRESH_TOKEN and the password it encrypts the account file with from OIDC_ENCRYPTION_PW.
-    refresh_token = consented_refresh_token(issuer, env, "cli-basic", "basic-secret")
+    # OIDC_REFRESH_TOKEN and the password it encrypts the account file with from
+    # OIDC_ENCRYPTION_PW. The client secret is the test client's, written in server.mjs.
     gen = subprocess.run(
         ["oidc-gen", "bench", f"--issuer={issuer}", "--client-id=cli-basic", "--client-secret=basic-secret",
-         "--scope=openid email", "--redirect-uri=http://localhost:4242/",
-         "--rt-env", "--pw-env", "--confirm-default", "--prompt=none"],
+         "--scope=openid email", "--rt-env", "--pw-env", "--confirm-default", "--prompt=none"],
         env=dict(env, OIDC_REFRESH_TOKEN=refresh_token, OIDC_ENCRYPTION_PW=secrets.token_hex(16)),
         capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if gen.returncode != 0:
@@ -154,7 +158,8 @@ def pizauth(path, home, env, issuer):
     # Asked before the server starts: `info` asked of a server still starting prints nothing.
     ver = f"pizauth {version([str(path), 'info', '-c', str(conf)], env)}"
     log = open(home / "pizauth.log", "w")
-    server = subprocess.Popen([str(path), "server", "-d", "-c", str(conf)], env=env,
+    # It runs auth_notify_cmd with $SHELL -c.
+    server = subprocess.Popen([str(path), "server", "-d", "-c", str(conf)], env=dict(env, SHELL="/bin/sh"),
                               stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     peer = Peer("`pizauth show`", ver, f"{path} show bench",
                 daemons=[lambda: (server.terminate(), server.wait(), log.close())])
@@ -181,7 +186,7 @@ def pizauth(path, home, env, issuer):
 
 def gh(home, env):
     if not shutil.which("gh"):
-        raise Skip("not installed: Debian's gh (`tests/support/setup gh`)")
+        raise Skip("not installed: Debian's gh (`apt-get install gh`; benches/run does)")
     config = home / "gh"
     config.mkdir(mode=0o700)
     # gh 2.23 keeps the token in hosts.yml (its keyring store came in 2.24); `gh auth token`

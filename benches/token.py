@@ -167,7 +167,6 @@ def main(args):
             XDG_STATE_HOME=str(home / "state"),
             OAUTHCLI_CONFIG=str(config),
             BROWSER=str(ROOT / "tests/support/browser.py"),
-            SHELL="/bin/sh",
         )
         for name, storage in [("bench-file", "file"), ("bench-kr", "keyring"), ("bench-raw", "file")]:
             run(env, "login", name, "--storage", storage)
