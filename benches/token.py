@@ -179,13 +179,13 @@ def main(args):
 
         against = [f"{args.against} token bench-file"] if args.against else []
         peer_commands = [p.command for p in peers]
-        file_ms, cat_ms, *rest = in_turns(10, lambda: hyperfine(
-            env, [f"{BIN} token bench-file", f"cat {floor}", *against, *peer_commands], runs=30, warmup=3))
+        file_ms, cat_ms, *rest = in_turns(20, lambda: hyperfine(
+            env, [f"{BIN} token bench-file", f"cat {floor}", *against, *peer_commands], runs=15, warmup=2))
         other_file, peer_ms = rest[:len(against)], rest[len(against):]
         against = [f"{args.against} token bench-kr"] if args.against else []
-        kr_ms, lookup_ms, *other_kr = in_turns(10, lambda: hyperfine(
+        kr_ms, lookup_ms, *other_kr = in_turns(20, lambda: hyperfine(
             env, [f"{BIN} token bench-kr", "secret-tool lookup service oauthcli username bench-kr", *against],
-            runs=20, warmup=2))
+            runs=10, warmup=1))
 
         expire = f"python3 {Path(__file__).resolve()} expire {token_file}"
         batch = f"bash -c 'for i in $(seq {BATCH}); do {BIN} token bench-file >/dev/null & done; wait'"
