@@ -10,8 +10,8 @@ home against the bench's own provider, so that every one hands out a good token 
 - `gh auth token` (Debian's gh 2.23, which keeps its token in a plain hosts.yml): a hosts.yml
   of a made-up token; `auth token` only reads it.
 
-`start` returns the peers it could set up and a line for each one it could not, saying why and
-how to get it; `stop` ends the daemons it started.
+`start` returns the peers it could set up and, for each one it could not, why and how to get
+it; `stop` ends the daemons it started.
 """
 
 import base64
