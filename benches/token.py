@@ -16,7 +16,11 @@
    batches); goal: the batch takes at most the same 20 on a good token plus one refresh. Both
    batches are timed by hyperfine as `bash -c` starting 20 calls in the background and waiting
    for them, the first after a `--prepare` step that expires the stored token;
-5. the release binary under 8 MB, and the peak RSS of one `token` (file store and keychain)
+5. refresh ahead: a good token in the last quarter of its life (at a provider with
+   `refresh_ahead = true`), whose call starts the background refresh each time (a `--prepare`
+   step waits for the last refresher, puts the token back in its last quarter and clears the
+   30 s pause), against a good token outside it, in turns; goal: the caller pays nothing;
+6. the release binary under 8 MB, and the peak RSS of one `token` (file store and keychain)
    under 4 MiB, beside the peers': the median of GNU time's maximum resident set size over
    several runs.
 
@@ -24,13 +28,16 @@ Per-call times come from hyperfine (no shell, warm-up runs first). The commands 
 and of (3) and (4) take turns over several rounds and the medians are over all of them, so
 the load of a shared machine falls on each alike. Exits 1 if a correctness property of (4)
 fails; the speed goals are reported, not enforced.
-`token.py expire FILE` (the prepare step) marks the token in a token file as expired.
+`token.py expire FILE` (the prepare step) marks the token in a token file as expired;
+`token.py window FILE LOCK` waits for the refresher holding LOCK, puts the token in the last
+quarter of its life and clears LOCK's time.
 `--against OTHER_BINARY` also times another build of oauthcli (an earlier commit's) on the same
 logins, in the same rounds as (1) and (2). `--pizauth PATH` names a pizauth binary to measure
 (built outside the checkout); a peer that is missing gets a row saying why and how to get it.
 """
 
 import argparse
+import fcntl
 import http.client
 import json
 import os
@@ -78,6 +85,17 @@ def refresh_requests(log):
 def expire_token(path):
     stored = json.loads(path.read_text())
     stored["expires_at"] = int(time.time()) - 1
+    path.write_text(json.dumps(stored))
+
+
+def into_window(path, lock):
+    if lock.exists():
+        with open(lock, "r+") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            held.truncate(0)
+    stored = json.loads(path.read_text())
+    now = int(time.time())
+    stored["obtained_at"], stored["expires_at"] = now - 3000, now + 600
     path.write_text(json.dumps(stored))
 
 
@@ -160,6 +178,7 @@ def main(args):
         public = f'issuer = "{issuer}"\nclient_id = "cli-public"\n'
         config.write_text(
             f"[providers.bench-file]\n{public}[providers.bench-kr]\n{public}[providers.bench-raw]\n{public}"
+            f"[providers.bench-ahead]\n{public}refresh_ahead = true\n"
         )
         env = dict(
             os.environ,
@@ -170,7 +189,8 @@ def main(args):
             OAUTHCLI_CONFIG=str(config),
             BROWSER=str(ROOT / "tests/support/browser.py"),
         )
-        for name, storage in [("bench-file", "file"), ("bench-kr", "keyring"), ("bench-raw", "file")]:
+        for name, storage in [("bench-file", "file"), ("bench-kr", "keyring"), ("bench-raw", "file"),
+                              ("bench-ahead", "file")]:
             run(env, "login", name, "--storage", storage)
         tokens = home / "data/oauthcli"
         token_file = tokens / "bench-file.json"
@@ -202,6 +222,19 @@ def main(args):
             lambda: hyperfine(env, [f"{BIN} token bench-file", batch], runs=3, warmup=1, prepare=expire),
             lambda: hyperfine(env, [batch], runs=3, warmup=1),
             lambda: raw.times(3))
+
+        ahead_lock = home / "state/oauthcli/locks/bench-ahead.ahead"
+        window = f"python3 {Path(__file__).resolve()} window {tokens / 'bench-ahead.json'} {ahead_lock}"
+        before = len(refresh_requests(log))
+        ahead_ms, good_ms = in_turns(
+            5,
+            lambda: hyperfine(env, [f"{BIN} token bench-ahead"], runs=10, warmup=1, prepare=window),
+            lambda: hyperfine(env, [f"{BIN} token bench-file"], runs=10, warmup=1, prepare="true"))
+        into_window(tokens / "bench-ahead.json", ahead_lock)
+        ahead_refreshes = len(refresh_requests(log)) - before
+        # Every measured call in the window started a refresh (5 rounds of 10 runs and a warm-up).
+        if ahead_refreshes != 5 * 11:
+            sys.exit(f"refresh ahead is wrong: {ahead_refreshes} refreshes for {5 * 11} calls")
 
         for _ in range(BATCHES):
             expire_token(token_file)
@@ -261,6 +294,9 @@ def main(args):
           f"{(batch_expired - batch_valid) / refresh_ms:.2f}x one refresh) "
           f"| at most the good-token batch + one refresh: {ok(batch_expired <= batch_valid + refresh_ms)}; "
           "one refresh request and one token per batch: met |")
+    print(f"| `oauthcli token`, good token in the last quarter of its life, starting the refresh "
+          f"ahead | {ahead_ms:.2f} ms ({ahead_ms / good_ms:.2f}x a good token outside it, "
+          f"{good_ms:.2f} ms, in turns) | the caller pays nothing: {ok(ahead_ms <= 1.05 * good_ms)} |")
     print(f"| release binary | {size / 1e6:.2f} MB ({size} bytes) | under 8 MB: {ok(size < 8e6)} |")
     for store, kib in [("file store", rss_file), ("keychain", rss_kr)]:
         print(f"| peak RSS of `oauthcli token`, {store}, good token | {kib / 1024:.2f} MiB "
@@ -276,6 +312,8 @@ def main(args):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["expire"]:
         expire_token(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["window"]:
+        into_window(Path(sys.argv[2]), Path(sys.argv[3]))
     else:
         parser = argparse.ArgumentParser(description="Times `oauthcli token` (see benches/run).")
         parser.add_argument("--against", type=lambda p: Path(p).resolve(), metavar="OTHER_BINARY",

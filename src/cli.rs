@@ -213,6 +213,9 @@ pub struct TokenArgs {
 #[derive(Debug, Args)]
 pub struct RefreshAheadArgs {
     pub provider: String,
+    /// The descriptor of the ahead lock, inherited from the caller and held to the end
+    #[arg(long, value_name = "FD")]
+    pub lock_fd: Option<i32>,
     /// The ID token's end, not the access token's
     #[arg(long)]
     pub id_token: bool,

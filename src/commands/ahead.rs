@@ -7,16 +7,16 @@
 //!   `Quirks::refresh_ahead`, or a provider's `refresh_ahead = true` (GitHub and GitLab end
 //!   it at a refresh, and the config may not turn it on there).
 //! - One refresher at a time, and none within `BACKOFF` of the last: the caller takes the
-//!   login's ahead lock (`lock::try_ahead`) and the refresher inherits it as its descriptor
-//!   3, holding it until it ends; callers meanwhile find it taken and start nothing.
+//!   login's ahead lock (`lock::try_ahead`) and the refresher inherits its descriptor,
+//!   holding it until it ends; callers meanwhile find it taken and start nothing.
 //! - The refresher takes the login's lock and reads the store again (`fresh::renew`), as
 //!   every refresh does: it never races a caller refreshing for itself, and a rotated
 //!   refresh token is stored before the lock is let go (SECURITY.md row 14).
-//! - It runs in a session of its own, its stdin, stdout and stderr on /dev/null and every
-//!   other inherited descriptor closed at its exec: a caller's `$(...)` does not wait for it,
-//!   and a Ctrl-C or a kill of the caller's process group does not cut it off mid-refresh,
-//!   where a rotated refresh token would be lost. Its requests have the HTTP client's
-//!   timeouts, so it ends.
+//! - It runs in a process group of its own, its stdin, stdout and stderr on /dev/null, and
+//!   closes every other descriptor it inherited first thing: a caller's `$(...)` does not
+//!   wait for it, and a Ctrl-C or a kill of the caller's process group does not cut it off
+//!   mid-refresh, where a rotated refresh token would be lost. Its requests have the HTTP
+//!   client's timeouts, so it ends.
 //! - Unix only; elsewhere a token is refreshed when it is due.
 
 #[cfg(unix)]
@@ -68,6 +68,7 @@ pub fn maybe(settings: &Settings, state: &State, provider: &str, kind: Kind, set
 /// `oauthcli refresh-ahead PROVIDER`: the detached refresher. Refreshes unless another
 /// process did meanwhile (or logged out); what fails is for the next call to find.
 pub fn run(settings: &Settings, args: RefreshAheadArgs) -> Result<()> {
+    close_inherited(args.lock_fd);
     let kind = match args.id_token {
         true => Kind::Id,
         false => Kind::Access,
@@ -100,6 +101,8 @@ fn allowed(settings: &Settings, provider: &str) -> bool {
 }
 
 /// Starts the refresher, detached, holding the ahead lock; nothing when another holds it.
+/// std spawns it with `posix_spawn` (a vfork and an exec, nothing to wait for but the exec),
+/// so the caller hands its token out at once.
 #[cfg(unix)]
 fn start(settings: &Settings, state: &State, provider: &str, kind: Kind) -> Result<()> {
     use std::os::fd::AsRawFd;
@@ -122,6 +125,7 @@ fn start(settings: &Settings, state: &State, provider: &str, kind: Kind) -> Resu
             .arg(std::path::absolute(&settings.path)?);
     }
     let storage = super::storage_for(settings, state, provider);
+    let fd = held.as_raw_fd();
     cmd.args(["refresh-ahead", provider, "--storage"]);
     cmd.arg(
         storage
@@ -129,17 +133,20 @@ fn start(settings: &Settings, state: &State, provider: &str, kind: Kind) -> Resu
             .context("a storage kind without a name")?
             .get_name(),
     );
+    cmd.args(["--lock-fd", &fd.to_string()]);
     if kind == Kind::Id {
         cmd.arg("--id-token");
     }
-    cmd.stdin(Stdio::null())
+    // A process group of its own: a Ctrl-C at the terminal, or a kill of the caller's group,
+    // does not reach it. Nothing of the terminal's: stdin, stdout and stderr on /dev/null.
+    cmd.process_group(0)
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let fd = held.as_raw_fd();
-    // SAFETY: `detach` makes only async-signal-safe calls (dup2, fcntl, setsid,
-    // close_range), as the time between fork and exec requires.
-    unsafe {
-        cmd.pre_exec(move || detach(fd));
+    // The lock's descriptor is the one the refresher inherits (std opens all with CLOEXEC).
+    // SAFETY: fcntl on a descriptor this process owns.
+    if unsafe { libc::fcntl(fd, libc::F_SETFD, 0) } == -1 {
+        return Err(std::io::Error::last_os_error()).context("cannot hand the lock on");
     }
     let child = cmd.spawn().context("cannot start the refresh")?;
     output::verbose(
@@ -153,32 +160,26 @@ fn start(settings: &Settings, state: &State, provider: &str, kind: Kind) -> Resu
     Ok(())
 }
 
-/// In the refresher, between fork and exec: the ahead lock `fd` becomes descriptor 3, kept
-/// across exec (so the lock is held until the refresher ends); a session of its own; and,
-/// on Linux, every descriptor above 3 closed at exec, so that no pipe its caller was given
-/// is held open by it.
-#[cfg(unix)]
-fn detach(fd: std::os::fd::RawFd) -> std::io::Result<()> {
-    const HELD: std::os::fd::RawFd = 3;
-    // SAFETY: plain system calls on descriptors of this process.
-    let kept = unsafe {
-        match fd == HELD {
-            true => libc::fcntl(HELD, libc::F_SETFD, 0),
-            false => libc::dup2(fd, HELD),
-        }
-    };
-    if kept == -1 || unsafe { libc::setsid() } == -1 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // Linux 5.11 and later; on an older kernel the descriptors stay as they are.
+/// In the refresher, first: every descriptor it inherited but stdin, stdout, stderr and the
+/// ahead lock is closed, so that no pipe its caller was given (one a script waits on to
+/// close) is held open by it. Linux 5.9 and later; elsewhere they stay until it ends.
+fn close_inherited(lock_fd: Option<i32>) {
     #[cfg(target_os = "linux")]
-    unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            HELD + 1,
-            libc::c_uint::MAX,
-            libc::CLOSE_RANGE_CLOEXEC,
-        );
+    {
+        let close = |from: i32, to: i32| {
+            if from <= to {
+                // SAFETY: no descriptor above 2 is in use yet but the lock's, which is kept.
+                unsafe { libc::syscall(libc::SYS_close_range, from, to, 0) };
+            }
+        };
+        match lock_fd {
+            Some(fd) if fd > 2 => {
+                close(3, fd - 1);
+                close(fd + 1, i32::MAX);
+            }
+            _ => close(3, i32::MAX),
+        }
     }
-    Ok(())
+    #[cfg(not(target_os = "linux"))]
+    let _ = lock_fd;
 }

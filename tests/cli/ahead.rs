@@ -341,3 +341,34 @@ fn an_id_token_in_its_last_quarter_is_refreshed_behind_too() {
     assert_eq!(user.ok(&["token", "--id-token"]).trim(), after["id_token"]);
     assert_eq!(refreshes(&provider).len(), 1);
 }
+
+#[test]
+fn a_script_reading_the_token_to_its_end_does_not_wait_for_the_refresh() {
+    let (provider, user, before) = in_last_quarter("refresh_ahead = true\n");
+    provider.signal("STOP");
+    // The script gives oauthcli its output pipe twice, as stdout and as descriptor 9, as a
+    // shell does with what a script opened; it reads until every writer has closed it.
+    let mut script = user
+        .tool("sh")
+        .args(["-c", "\"$0\" token 9>&1", BIN])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = script.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut all = String::new();
+        std::io::Read::read_to_string(&mut out, &mut all).unwrap();
+        let _ = tx.send(all);
+    });
+    // The refresher is held at the frozen provider: the end of the output must not wait for it.
+    let got = rx.recv_timeout(std::time::Duration::from_secs(20));
+    provider.signal("CONT");
+    assert_eq!(
+        got.expect("the output stayed open").trim(),
+        before["access_token"]
+    );
+    assert!(script.wait().unwrap().success());
+    wait_for_refresher(&user);
+    assert_eq!(refreshes(&provider).len(), 1);
+}
