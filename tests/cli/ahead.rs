@@ -55,6 +55,24 @@ fn refreshers(user: &User) -> Vec<u32> {
         .collect()
 }
 
+/// Runs `token -v` on a token in its last quarter and returns the refresher it started, as
+/// its line on stderr names it.
+fn started_refresher(user: &User) -> u32 {
+    let run = user.run(&["token", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), user.stored("local")["access_token"]);
+    let pid = run
+        .stderr
+        .trim()
+        .strip_prefix(
+            "oauthcli: the token is in the last quarter of its life: refreshing it in the \
+             background (process ",
+        )
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no refresher started: {}", run.stderr));
+    pid.parse().unwrap()
+}
+
 fn ahead_lock(user: &User) -> std::path::PathBuf {
     user.path("home/.local/state/oauthcli/locks/local.ahead")
 }
@@ -100,15 +118,24 @@ fn a_token_in_its_last_quarter_is_handed_out_at_once_and_refreshed_behind() {
     let old = before["access_token"].as_str().unwrap();
     // A refresh now would wait for ever: the token comes at once all the same, each time.
     provider.signal("STOP");
-    for _ in 0..5 {
-        let run = user.run(&["token"]);
-        assert_eq!(
-            (run.code, run.stdout.trim(), run.stderr.as_str()),
-            (0, old, "")
+    let run = user.run(&["token"]);
+    assert_eq!(
+        (run.code, run.stdout.trim(), run.stderr.as_str()),
+        (0, old, "")
+    );
+    // One refresher for all five calls, waiting at the provider: the next four say so.
+    for _ in 0..4 {
+        let run = user.run(&["token", "-vv"]);
+        assert_eq!((run.code, run.stdout.trim()), (0, old));
+        assert!(
+            run.stderr.contains(
+                "oauthcli: a refresh ahead of the token's end runs, or started less than 30 s ago"
+            ),
+            "{}",
+            run.stderr
         );
+        assert!(!run.stderr.contains("in the background"), "{}", run.stderr);
     }
-    // One refresher for all five calls, waiting at the provider.
-    assert_eq!(refreshers(&user).len(), 1);
     provider.signal("CONT");
     wait_for_refresher(&user);
 
@@ -169,10 +196,9 @@ fn a_killed_caller_does_not_cut_off_the_refresh_and_the_rotated_token_is_kept() 
 
 #[test]
 fn a_caller_that_must_refresh_waits_for_the_refresher_and_refreshes_nothing() {
-    let (provider, user, before) = in_last_quarter("refresh_ahead = true\n");
+    let (provider, user, _) = in_last_quarter("refresh_ahead = true\n");
     provider.signal("STOP");
-    assert_eq!(user.ok(&["token"]).trim(), before["access_token"]);
-    let refresher = refreshers(&user)[0];
+    let refresher = started_refresher(&user);
     // The refresher holds the login's lock, its request held at the provider.
     let lock = user.path("home/.local/state/oauthcli/locks/local.lock");
     wait_until_held_by(&lock, refresher);
@@ -205,9 +231,7 @@ fn a_refresher_that_finds_the_token_refreshed_meanwhile_refreshes_nothing() {
         "oauthcli: refreshing at",
     );
     // Meanwhile a call that is content with 600 s starts a refresher, which waits for the lock.
-    let run = user.run(&["token"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(refreshers(&user).len(), 1);
+    started_refresher(&user);
     provider.signal("CONT");
     let run = caller.finish();
     wait_for_refresher(&user);
