@@ -198,6 +198,8 @@ fn keys_of(openid: &OpenId) -> token::IdTokenKeys {
     token::IdTokenKeys {
         issuer: openid.issuer.to_string(),
         jwks_uri: openid.jwks_uri.clone(),
+        jwks: serde_json::to_value(&openid.jwks).ok(),
+        fetched_at: openid.fetched_at,
     }
 }
 
@@ -218,7 +220,7 @@ pub struct Refreshed {
 pub fn refresh(
     mut set: TokenSet,
     resp: &TokenResponse,
-    openid: impl FnOnce() -> Result<OpenId>,
+    openid: impl Fn(bool) -> Result<OpenId>,
 ) -> Result<Refreshed> {
     let received = token::now();
     let f = check_response(resp, received)?;
@@ -226,8 +228,17 @@ pub fn refresh(
     if let Some(raw) = &f.id_token
         && set.id_token.is_some()
     {
-        let openid = openid().context("the refreshed ID token cannot be checked")?;
-        let claims = check_refreshed_id_token(&set, raw, &openid)?;
+        let cannot = "the refreshed ID token cannot be checked";
+        // With the keys kept with the login, then, if they do not verify it, with keys
+        // fetched now (the provider may have rotated them).
+        let kept = openid(false).context(cannot)?;
+        let (claims, openid) = match check_refreshed_id_token(&set, raw, &kept) {
+            Ok(claims) => (claims, kept),
+            Err(_) => {
+                let fetched = openid(true).context(cannot)?;
+                (check_refreshed_id_token(&set, raw, &fetched)?, fetched)
+            }
+        };
         set.id_token_keys = Some(keys_of(&openid));
         set.id_token = Some(raw.clone());
         set.id_token_expires_at = Some(claims.expires_at);

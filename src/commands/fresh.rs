@@ -255,13 +255,13 @@ pub(super) fn refresh(
             };
         }
     };
-    // A refreshed ID token is checked against the provider's keys, fetched only when one
-    // came: from where discovery said at login, else (a login stored before that was kept,
-    // or keys no longer there) through discovery.
-    let openid = || {
+    // A refreshed ID token is checked against the provider's keys, looked for only when one
+    // came: those kept with the login, or fetched from where discovery said at login, else (a
+    // login stored before they were kept, or keys no longer there) through discovery.
+    let openid = |fetch: bool| {
         let profile = settings.profile(provider)?;
         if let Some(keys) = &set.id_token_keys
-            && let Ok(openid) = provider::keys_at(keys, &profile.quirks, &http)
+            && let Ok(openid) = provider::keys_at(keys, &profile.quirks, &http, fetch)
         {
             return Ok(openid);
         }

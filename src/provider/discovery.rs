@@ -118,19 +118,31 @@ fn discover_tenant(issuer: &str, http: &Http) -> Result<Metadata> {
     Ok(meta.set_jwks(jwks))
 }
 
-/// At a refresh: the provider's keys, fetched from the `jwks_uri` discovery gave at login,
-/// and the issuer it gave, without the discovery document (a round trip saved; the keys are
-/// fetched each time, so a rotated key is found).
-pub fn keys_at(keys: &IdTokenKeys, quirks: &Quirks, http: &Http) -> Result<OpenId> {
-    crate::http::endpoint(&keys.jwks_uri)?;
-    let url = JsonWebKeySetUrl::new(keys.jwks_uri.clone())?;
-    let jwks = JsonWebKeySet::fetch(&url, http)
-        .map_err(|e| anyhow!(e))
-        .with_context(|| format!("cannot fetch the provider's keys at {}", keys.jwks_uri))?;
+/// At a refresh: the provider's keys and issuer as discovery gave them at login, without the
+/// discovery document (a round trip saved): the keys kept with the login while they are
+/// younger than `token::KEYS_KEPT` and `fetch` is false, else fetched from its `jwks_uri`.
+pub fn keys_at(keys: &IdTokenKeys, quirks: &Quirks, http: &Http, fetch: bool) -> Result<OpenId> {
+    let kept = keys
+        .jwks
+        .as_ref()
+        .filter(|_| !fetch && crate::token::now() - keys.fetched_at < crate::token::KEYS_KEPT)
+        .and_then(|jwks| serde_json::from_value(jwks.clone()).ok());
+    let (jwks, fetched_at) = match kept {
+        Some(jwks) => (jwks, keys.fetched_at),
+        None => {
+            crate::http::endpoint(&keys.jwks_uri)?;
+            let url = JsonWebKeySetUrl::new(keys.jwks_uri.clone())?;
+            JsonWebKeySet::fetch(&url, http)
+                .map_err(|e| anyhow!(e))
+                .with_context(|| format!("cannot fetch the provider's keys at {}", keys.jwks_uri))
+                .map(|jwks| (jwks, crate::token::now()))?
+        }
+    };
     Ok(OpenId {
         issuer: IssuerUrl::new(keys.issuer.clone())?,
         jwks,
         jwks_uri: keys.jwks_uri.clone(),
+        fetched_at,
         algs: ALLOWED_ALGS.to_vec(),
         tenant_issuer: quirks.tenant_issuer,
         schemeless_issuer: quirks.schemeless_issuer,
@@ -165,6 +177,7 @@ fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoi
             issuer: meta.issuer().clone(),
             jwks: meta.jwks().clone(),
             jwks_uri: meta.jwks_uri().to_string(),
+            fetched_at: crate::token::now(),
             algs: ALLOWED_ALGS.to_vec(),
             tenant_issuer,
             schemeless_issuer: false,

@@ -131,41 +131,63 @@ fn provider_down_during_refresh_exits_1_and_keeps_the_login() {
 }
 
 #[test]
-fn a_refreshed_id_token_is_checked_with_the_keys_alone_where_discovery_said_at_login() {
+fn a_refreshed_id_token_is_checked_with_the_keys_kept_from_login_and_fetched_again_when_due() {
     let (provider, user) = logged_in(ProviderOptions::default(), None);
     let keys = stored(&user)["id_token_keys"].clone();
-    assert_eq!(
-        keys,
-        serde_json::json!({"issuer": provider.issuer, "jwks_uri": format!("{}/jwks", provider.issuer)})
-    );
-    let from = provider.requests().len();
-    user.ok(&["token", "--min-ttl", "7200"]);
-    assert_eq!(provider.seen(from), ["POST /token", "GET /jwks"]);
+    assert_eq!(keys["issuer"], provider.issuer.as_str());
+    assert_eq!(keys["jwks_uri"], format!("{}/jwks", provider.issuer));
+    assert!(!keys["jwks"]["keys"].as_array().unwrap().is_empty());
+    let rewrite = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut set = stored(&user);
+        edit(&mut set);
+        std::fs::write(user.token_file("local"), set.to_string()).unwrap();
+    };
+    let refresh = || {
+        let from = provider.requests().len();
+        user.ok(&["token", "--min-ttl", "7200"]);
+        provider.seen(from)
+    };
+    // The keys kept: the token request alone.
+    assert_eq!(refresh(), ["POST /token"]);
+    assert_eq!(stored(&user)["id_token_keys"], keys);
 
-    // A login stored before the keys were kept: discovery, once; then the keys are kept.
-    let mut set = stored(&user);
-    set.as_object_mut().unwrap().remove("id_token_keys");
-    std::fs::write(user.token_file("local"), set.to_string()).unwrap();
-    let from = provider.requests().len();
-    user.ok(&["token", "--min-ttl", "7200"]);
+    // Kept keys that do not verify the new ID token (the provider rotated them): fetched again.
+    rewrite(&|set| set["id_token_keys"]["jwks"] = serde_json::json!({"keys": []}));
+    assert_eq!(refresh(), ["POST /token", "GET /jwks"]);
+    assert_eq!(stored(&user)["id_token_keys"]["jwks"], keys["jwks"]);
+
+    // Kept a day or more: fetched again, and kept from now.
+    rewrite(&|set| set["id_token_keys"]["fetched_at"] = (now() - 24 * 3600).into());
+    assert_eq!(refresh(), ["POST /token", "GET /jwks"]);
+    assert!(
+        stored(&user)["id_token_keys"]["fetched_at"]
+            .as_i64()
+            .unwrap()
+            >= now() - 60
+    );
+    assert_eq!(refresh(), ["POST /token"]);
+
+    // A login stored before the keys were kept: discovery, once; then they are kept.
+    rewrite(&|set| {
+        set.as_object_mut().unwrap().remove("id_token_keys");
+    });
     assert_eq!(
-        provider.seen(from),
+        refresh(),
         [
             "POST /token",
             "GET /.well-known/openid-configuration",
             "GET /jwks"
         ]
     );
-    assert_eq!(stored(&user)["id_token_keys"], keys);
+    assert_eq!(stored(&user)["id_token_keys"]["jwks"], keys["jwks"]);
 
-    // Keys no longer where they were: discovery says where they are now.
-    let mut set = stored(&user);
-    set["id_token_keys"]["jwks_uri"] = format!("{}/moved", provider.issuer).into();
-    std::fs::write(user.token_file("local"), set.to_string()).unwrap();
-    let from = provider.requests().len();
-    user.ok(&["token", "--min-ttl", "7200"]);
+    // Keys no longer where they were, and due: discovery says where they are now.
+    rewrite(&|set| {
+        set["id_token_keys"]["jwks_uri"] = format!("{}/moved", provider.issuer).into();
+        set["id_token_keys"]["fetched_at"] = 0.into();
+    });
     assert_eq!(
-        provider.seen(from),
+        refresh(),
         [
             "POST /token",
             "GET /moved",
@@ -173,5 +195,12 @@ fn a_refreshed_id_token_is_checked_with_the_keys_alone_where_discovery_said_at_l
             "GET /jwks"
         ]
     );
-    assert_eq!(stored(&user)["id_token_keys"], keys);
+    assert_eq!(stored(&user)["id_token_keys"]["jwks_uri"], keys["jwks_uri"]);
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
