@@ -198,8 +198,6 @@ fn keys_of(openid: &OpenId) -> token::IdTokenKeys {
     token::IdTokenKeys {
         issuer: openid.issuer.to_string(),
         jwks_uri: openid.jwks_uri.clone(),
-        jwks: serde_json::to_value(&openid.jwks).ok(),
-        fetched_at: openid.fetched_at,
     }
 }
 

@@ -57,6 +57,11 @@ pub fn ahead_lock_file(provider: &str) -> Result<PathBuf> {
     provider_file(&state_dir()?.join("locks"), provider, "ahead")
 }
 
+/// The public keys kept of a provider (`store::keys`).
+pub fn keys_file(provider: &str) -> Result<PathBuf> {
+    provider_file(&state_dir()?.join("keys"), provider, "json")
+}
+
 /// The state file.
 pub fn state_file() -> Result<PathBuf> {
     Ok(state_dir()?.join("state.json"))

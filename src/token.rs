@@ -69,24 +69,13 @@ pub struct TokenSet {
 }
 
 /// The issuer a login's ID tokens must name and the URL of the provider's keys, both from
-/// discovery at login (OpenID Discovery 1.0 §3, `issuer` and `jwks_uri`), and the keys as last
-/// fetched from there (public keys, RFC 7517 §5): a refresh that brings an ID token checks it
-/// with them while they are younger than `KEYS_KEPT`, and fetches them again, from `jwks_uri`
-/// alone, when they are older or do not verify it (a rotated key).
+/// discovery at login (OpenID Discovery 1.0 §3, `issuer` and `jwks_uri`): a refresh that
+/// brings an ID token needs the keys alone (`store::keys`), not the discovery document first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IdTokenKeys {
     pub issuer: String,
     pub jwks_uri: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwks: Option<serde_json::Value>,
-    /// When `jwks` was fetched, seconds since the Unix epoch.
-    #[serde(default)]
-    pub fetched_at: i64,
 }
-
-/// How long fetched keys are used without fetching them again: a day. A key the provider
-/// withdraws is then out of use here within a day; a new one is fetched when it is first met.
-pub const KEYS_KEPT: i64 = 24 * 3600;
 
 impl TokenSet {
     /// True when the access token stays valid for more than `min_ttl` seconds after `now`.

@@ -261,7 +261,7 @@ pub(super) fn refresh(
     let openid = |fetch: bool| {
         let profile = settings.profile(provider)?;
         if let Some(keys) = &set.id_token_keys
-            && let Ok(openid) = provider::keys_at(keys, &profile.quirks, &http, fetch)
+            && let Ok(openid) = provider::keys_at(provider, keys, &profile.quirks, &http, fetch)
         {
             return Ok(openid);
         }

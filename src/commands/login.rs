@@ -187,6 +187,12 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
         ));
     }
     drop(lock);
+    // The keys discovery fetched serve the refreshes (`store::keys`).
+    if let Some(openid) = ep.openid.as_ref().filter(|_| set.id_token_keys.is_some())
+        && let Ok(jwks) = serde_json::to_value(&openid.jwks)
+    {
+        store::keys::save(&name, &openid.jwks_uri, jwks);
+    }
     let consent_helps = profile.quirks.offline_access_type;
     if let Some(note) =
         accept::no_refresh_note(&name, &set, accepted.foreign_refresh, consent_helps)

@@ -93,5 +93,9 @@ fn nothing(provider: Option<&str>) -> anyhow::Error {
 
 /// Drops the login from the state; the login that became active in its place, if any.
 fn forget(provider: &str) -> Result<Option<String>> {
+    // The provider's keys kept for its refreshes (`store::keys`) go with the login.
+    if let Ok(keys) = crate::paths::keys_file(provider) {
+        let _ = std::fs::remove_file(keys);
+    }
     State::update(|state| Ok(state.forget(provider)))
 }

@@ -109,7 +109,6 @@ mod tests {
             issuer: IssuerUrl::new("https://accounts.google.com".into()).unwrap(),
             jwks: CoreJsonWebKeySet::new(Vec::new()),
             jwks_uri: String::new(),
-            fetched_at: 0,
             algs: Vec::new(),
             tenant_issuer: false,
             schemeless_issuer,

@@ -119,30 +119,39 @@ fn discover_tenant(issuer: &str, http: &Http) -> Result<Metadata> {
 }
 
 /// At a refresh: the provider's keys and issuer as discovery gave them at login, without the
-/// discovery document (a round trip saved): the keys kept with the login while they are
-/// younger than `token::KEYS_KEPT` and `fetch` is false, else fetched from its `jwks_uri`.
-pub fn keys_at(keys: &IdTokenKeys, quirks: &Quirks, http: &Http, fetch: bool) -> Result<OpenId> {
-    let kept = keys
-        .jwks
-        .as_ref()
-        .filter(|_| !fetch && crate::token::now() - keys.fetched_at < crate::token::KEYS_KEPT)
-        .and_then(|jwks| serde_json::from_value(jwks.clone()).ok());
-    let (jwks, fetched_at) = match kept {
-        Some(jwks) => (jwks, keys.fetched_at),
+/// discovery document (a round trip saved): the keys kept of `provider` (`store::keys`) unless
+/// `fetch`, else fetched from the `jwks_uri`, and kept.
+pub fn keys_at(
+    provider: &str,
+    keys: &IdTokenKeys,
+    quirks: &Quirks,
+    http: &Http,
+    fetch: bool,
+) -> Result<OpenId> {
+    let kept = (!fetch)
+        .then(|| crate::store::keys::load(provider, &keys.jwks_uri))
+        .flatten()
+        .and_then(|jwks| serde_json::from_value(jwks).ok());
+    let jwks = match kept {
+        Some(jwks) => jwks,
         None => {
             crate::http::endpoint(&keys.jwks_uri)?;
             let url = JsonWebKeySetUrl::new(keys.jwks_uri.clone())?;
-            JsonWebKeySet::fetch(&url, http)
+            let jwks: openidconnect::core::CoreJsonWebKeySet = JsonWebKeySet::fetch(&url, http)
                 .map_err(|e| anyhow!(e))
-                .with_context(|| format!("cannot fetch the provider's keys at {}", keys.jwks_uri))
-                .map(|jwks| (jwks, crate::token::now()))?
+                .with_context(|| {
+                    format!("cannot fetch the provider's keys at {}", keys.jwks_uri)
+                })?;
+            if let Ok(value) = serde_json::to_value(&jwks) {
+                crate::store::keys::save(provider, &keys.jwks_uri, value);
+            }
+            jwks
         }
     };
     Ok(OpenId {
         issuer: IssuerUrl::new(keys.issuer.clone())?,
         jwks,
         jwks_uri: keys.jwks_uri.clone(),
-        fetched_at,
         algs: ALLOWED_ALGS.to_vec(),
         tenant_issuer: quirks.tenant_issuer,
         schemeless_issuer: quirks.schemeless_issuer,
@@ -177,7 +186,6 @@ fn endpoints(issuer: &str, meta: Metadata, tenant_issuer: bool) -> Result<Endpoi
             issuer: meta.issuer().clone(),
             jwks: meta.jwks().clone(),
             jwks_uri: meta.jwks_uri().to_string(),
-            fetched_at: crate::token::now(),
             algs: ALLOWED_ALGS.to_vec(),
             tenant_issuer,
             schemeless_issuer: false,

@@ -28,8 +28,6 @@ pub struct OpenId {
     pub jwks: CoreJsonWebKeySet,
     /// Where `jwks` came from, kept with a login for its refreshes (`token::IdTokenKeys`).
     pub jwks_uri: String,
-    /// When `jwks` was fetched, seconds since the Unix epoch.
-    pub fetched_at: i64,
     pub algs: Vec<CoreJwsSigningAlgorithm>,
     pub tenant_issuer: bool,
     /// ID tokens may name the issuer without its scheme (Google; `identity::schemeless_iss`).

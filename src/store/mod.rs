@@ -8,6 +8,7 @@
 mod file;
 mod fsutil;
 mod keychain;
+pub mod keys;
 pub mod lock;
 pub mod state;
 

@@ -134,13 +134,19 @@ fn provider_down_during_refresh_exits_1_and_keeps_the_login() {
 fn a_refreshed_id_token_is_checked_with_the_keys_kept_from_login_and_fetched_again_when_due() {
     let (provider, user) = logged_in(ProviderOptions::default(), None);
     let keys = stored(&user)["id_token_keys"].clone();
-    assert_eq!(keys["issuer"], provider.issuer.as_str());
-    assert_eq!(keys["jwks_uri"], format!("{}/jwks", provider.issuer));
-    assert!(!keys["jwks"]["keys"].as_array().unwrap().is_empty());
-    let rewrite = |edit: &dyn Fn(&mut serde_json::Value)| {
-        let mut set = stored(&user);
-        edit(&mut set);
-        std::fs::write(user.token_file("local"), set.to_string()).unwrap();
+    assert_eq!(
+        keys,
+        serde_json::json!({"issuer": provider.issuer, "jwks_uri": format!("{}/jwks", provider.issuer)})
+    );
+    // The keys discovery fetched at login, kept apart from the tokens.
+    let kept_file = user.path("home/.local/state/oauthcli/keys/local.json");
+    let kept = read_json(&kept_file);
+    assert_eq!(kept["jwks_uri"], keys["jwks_uri"]);
+    assert!(!kept["jwks"]["keys"].as_array().unwrap().is_empty());
+    let rewrite_kept = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut kept = read_json(&kept_file);
+        edit(&mut kept);
+        std::fs::write(&kept_file, kept.to_string()).unwrap();
     };
     let refresh = || {
         let from = provider.requests().len();
@@ -149,28 +155,23 @@ fn a_refreshed_id_token_is_checked_with_the_keys_kept_from_login_and_fetched_aga
     };
     // The keys kept: the token request alone.
     assert_eq!(refresh(), ["POST /token"]);
-    assert_eq!(stored(&user)["id_token_keys"], keys);
 
     // Kept keys that do not verify the new ID token (the provider rotated them): fetched again.
-    rewrite(&|set| set["id_token_keys"]["jwks"] = serde_json::json!({"keys": []}));
+    rewrite_kept(&|k| k["jwks"] = serde_json::json!({"keys": []}));
     assert_eq!(refresh(), ["POST /token", "GET /jwks"]);
-    assert_eq!(stored(&user)["id_token_keys"]["jwks"], keys["jwks"]);
+    assert_eq!(read_json(&kept_file)["jwks"], kept["jwks"]);
 
     // Kept a day or more: fetched again, and kept from now.
-    rewrite(&|set| set["id_token_keys"]["fetched_at"] = (now() - 24 * 3600).into());
+    rewrite_kept(&|k| k["fetched_at"] = (now() - 24 * 3600).into());
     assert_eq!(refresh(), ["POST /token", "GET /jwks"]);
-    assert!(
-        stored(&user)["id_token_keys"]["fetched_at"]
-            .as_i64()
-            .unwrap()
-            >= now() - 60
-    );
+    assert!(read_json(&kept_file)["fetched_at"].as_i64().unwrap() >= now() - 60);
     assert_eq!(refresh(), ["POST /token"]);
 
-    // A login stored before the keys were kept: discovery, once; then they are kept.
-    rewrite(&|set| {
-        set.as_object_mut().unwrap().remove("id_token_keys");
-    });
+    // A login stored before the keys' place was kept: discovery, once; then it is kept.
+    std::fs::remove_file(&kept_file).unwrap();
+    let mut set = stored(&user);
+    set.as_object_mut().unwrap().remove("id_token_keys");
+    std::fs::write(user.token_file("local"), set.to_string()).unwrap();
     assert_eq!(
         refresh(),
         [
@@ -179,13 +180,13 @@ fn a_refreshed_id_token_is_checked_with_the_keys_kept_from_login_and_fetched_aga
             "GET /jwks"
         ]
     );
-    assert_eq!(stored(&user)["id_token_keys"]["jwks"], keys["jwks"]);
+    assert_eq!(stored(&user)["id_token_keys"], keys);
 
-    // Keys no longer where they were, and due: discovery says where they are now.
-    rewrite(&|set| {
-        set["id_token_keys"]["jwks_uri"] = format!("{}/moved", provider.issuer).into();
-        set["id_token_keys"]["fetched_at"] = 0.into();
-    });
+    // Keys no longer where they were: discovery says where they are now.
+    std::fs::remove_file(&kept_file).unwrap_or_default();
+    let mut set = stored(&user);
+    set["id_token_keys"]["jwks_uri"] = format!("{}/moved", provider.issuer).into();
+    std::fs::write(user.token_file("local"), set.to_string()).unwrap();
     assert_eq!(
         refresh(),
         [
@@ -195,7 +196,11 @@ fn a_refreshed_id_token_is_checked_with_the_keys_kept_from_login_and_fetched_aga
             "GET /jwks"
         ]
     );
-    assert_eq!(stored(&user)["id_token_keys"]["jwks_uri"], keys["jwks_uri"]);
+    assert_eq!(stored(&user)["id_token_keys"], keys);
+
+    // Logout forgets them with the login.
+    user.ok(&["logout"]);
+    assert!(!kept_file.exists());
 }
 
 fn now() -> i64 {
