@@ -396,3 +396,54 @@ fn a_script_reading_the_token_to_its_end_does_not_wait_for_the_refresh() {
     wait_for_refresher(&user);
     assert_eq!(refreshes(&provider).len(), 1);
 }
+
+#[test]
+fn a_login_in_the_keychain_is_refreshed_ahead_there() {
+    let provider = Provider::start();
+    let user = User::new();
+    let name = unique("ahead");
+    user.config(&openid_config(
+        &name,
+        &provider.issuer,
+        "cli-public",
+        "refresh_ahead = true\n",
+    ));
+    user.ok(&["login", &name, "--storage", "keyring"]);
+    // Into the last quarter of its life, written where oauthcli keeps it, with secret-tool.
+    let now = now();
+    let mut set = keychain_entry(&name).unwrap();
+    set["obtained_at"] = (now - 3000).into();
+    set["expires_at"] = (now + 600).into();
+    let stored = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label",
+            &format!("oauthcli: {name}"),
+            "service",
+            "oauthcli",
+        ])
+        .args(["username", &name])
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(set.to_string().as_bytes())?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(stored.success());
+
+    assert_eq!(user.ok(&["token", &name]).trim(), set["access_token"]);
+    std::fs::File::open(user.path(&format!("home/.local/state/oauthcli/locks/{name}.ahead")))
+        .unwrap()
+        .lock()
+        .unwrap();
+    let after = keychain_entry(&name).unwrap();
+    assert_ne!(after["access_token"], set["access_token"]);
+    assert!(after["obtained_at"].as_i64().unwrap() >= now - 60);
+    assert_eq!(refreshes(&provider).len(), 1);
+    user.ok(&["logout", &name]);
+}
