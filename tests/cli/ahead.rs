@@ -25,13 +25,6 @@ fn in_last_quarter(extra: &str) -> (Provider, User, Value) {
     (provider, user, set)
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 fn refreshes(provider: &Provider) -> Vec<Value> {
     provider
         .requests_to("/token")
@@ -288,7 +281,7 @@ fn a_refused_refresh_ahead_says_when_the_token_ends_and_keeps_it() {
     let run = user.run(&["token"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.trim(), before["access_token"]);
-    let ends = chrono_free_rfc3339(before["expires_at"].as_i64().unwrap());
+    let ends = rfc3339(before["expires_at"].as_i64().unwrap());
     assert_eq!(
         run.stderr,
         format!(
@@ -296,15 +289,6 @@ fn a_refused_refresh_ahead_says_when_the_token_ends_and_keeps_it() {
              works until {ends}; run 'oauthcli login local' before then\n"
         )
     );
-}
-
-/// `at` as RFC 3339 UTC, by `date`, so the test does not share the code it checks.
-fn chrono_free_rfc3339(at: i64) -> String {
-    let out = Command::new("date")
-        .args(["-u", "-d", &format!("@{at}"), "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 #[test]

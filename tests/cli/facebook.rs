@@ -48,19 +48,6 @@ pub fn pairs(items: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-pub fn rfc3339(at: i64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp(at, 0)
-        .unwrap()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// The token requests: the code exchange and the long-lived swap, whose form is checked;
 /// the short-lived token the swap was given.
 fn exchanged(fb: &StandIn, first: &str) -> String {

@@ -4,7 +4,7 @@
 //! outcomes, and no secret of it on stderr.
 
 use crate::device::with_phone;
-use crate::facebook::{access_token, pairs, rfc3339, standin, user_of};
+use crate::facebook::{access_token, pairs, standin, user_of};
 use crate::standin::*;
 use crate::support::*;
 

@@ -8,13 +8,6 @@ use serde_json::Value;
 
 use crate::support::*;
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 fn refresh_requests(provider: &Provider) -> Vec<Value> {
     provider
         .requests_to("/token")
