@@ -66,7 +66,7 @@ pub fn maybe(settings: &Settings, state: &State, provider: &str, kind: Kind, set
 }
 
 /// `oauthcli refresh-ahead PROVIDER`: the detached refresher. Refreshes unless another
-/// process did meanwhile (or logged out); what fails is for the next call to find.
+/// process did meanwhile; what fails (a logout meanwhile too) is for the next call to find.
 pub fn run(settings: &Settings, args: RefreshAheadArgs) -> Result<()> {
     close_inherited(args.lock_fd);
     let kind = match args.id_token {
@@ -74,11 +74,9 @@ pub fn run(settings: &Settings, args: RefreshAheadArgs) -> Result<()> {
         false => Kind::Access,
     };
     let state = State::load()?;
-    let (store, _) = super::stored(settings, &state, &args.provider)?;
+    // Read under the lock: another process may have refreshed meanwhile, or logged out.
     let lock = lock::lock_login(&args.provider)?;
-    let Some(set) = store.load(&args.provider)? else {
-        return Ok(());
-    };
+    let (store, set) = super::stored(settings, &state, &args.provider)?;
     if !due(&set, kind, token::now()) && fresh::good(&set, kind, 0) {
         return Ok(());
     }

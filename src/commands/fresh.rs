@@ -265,9 +265,11 @@ pub(super) fn refresh(
         {
             return Ok(openid);
         }
-        provider::resolve(&profile, &http)?
+        let openid = provider::resolve(&profile, &http)?
             .openid
-            .context("the provider is no longer configured as an OpenID provider")
+            .context("the provider is no longer configured as an OpenID provider")?;
+        crate::store::keys::save(provider, &openid.jwks_uri, &openid.jwks);
+        Ok(openid)
     };
     let refreshed = accept::refresh(set.clone(), &resp, openid).with_context(|| {
         format!("refreshing the token of '{provider}' failed; the stored login is unchanged")

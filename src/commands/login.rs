@@ -188,10 +188,8 @@ pub fn run(settings: &Settings, args: LoginArgs) -> Result<()> {
     }
     drop(lock);
     // The keys discovery fetched serve the refreshes (`store::keys`).
-    if let Some(openid) = ep.openid.as_ref().filter(|_| set.id_token_keys.is_some())
-        && let Ok(jwks) = serde_json::to_value(&openid.jwks)
-    {
-        store::keys::save(&name, &openid.jwks_uri, jwks);
+    if let Some(openid) = ep.openid.as_ref().filter(|_| set.id_token_keys.is_some()) {
+        store::keys::save(&name, &openid.jwks_uri, &openid.jwks);
     }
     let consent_helps = profile.quirks.offline_access_type;
     if let Some(note) =

@@ -142,9 +142,7 @@ pub fn keys_at(
                 .with_context(|| {
                     format!("cannot fetch the provider's keys at {}", keys.jwks_uri)
                 })?;
-            if let Ok(value) = serde_json::to_value(&jwks) {
-                crate::store::keys::save(provider, &keys.jwks_uri, value);
-            }
+            crate::store::keys::save(provider, &keys.jwks_uri, &jwks);
             jwks
         }
     };

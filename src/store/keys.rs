@@ -29,7 +29,10 @@ pub fn load(provider: &str, jwks_uri: &str) -> Option<Value> {
 }
 
 /// Keeps the keys just fetched from `jwks_uri`; a failure is only a fetch more next time.
-pub fn save(provider: &str, jwks_uri: &str, jwks: Value) {
+pub fn save(provider: &str, jwks_uri: &str, jwks: &impl Serialize) {
+    let Ok(jwks) = serde_json::to_value(jwks) else {
+        return;
+    };
     let kept = Kept {
         jwks_uri: jwks_uri.to_owned(),
         fetched_at: crate::token::now(),

@@ -181,6 +181,7 @@ fn a_refreshed_id_token_is_checked_with_the_keys_kept_from_login_and_fetched_aga
         ]
     );
     assert_eq!(stored(&user)["id_token_keys"], keys);
+    assert_eq!(refresh(), ["POST /token"]);
 
     // Keys no longer where they were: discovery says where they are now.
     std::fs::remove_file(&kept_file).unwrap_or_default();
@@ -201,11 +202,4 @@ fn a_refreshed_id_token_is_checked_with_the_keys_kept_from_login_and_fetched_aga
     // Logout forgets them with the login.
     user.ok(&["logout"]);
     assert!(!kept_file.exists());
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
